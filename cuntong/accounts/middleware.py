@@ -1,0 +1,63 @@
+"""Session rules a level-3 assessment checks: idle timeout, forced password change, two-factor for privileged roles."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cuntong.audit.services import log_event
+
+from .passwords import password_expired
+
+LAST_ACTIVITY = "cuntong_last_activity"
+# Automatic refreshes (wall dashboard polling) send this header; they are not a person being active.
+BACKGROUND_HEADER = "HTTP_X_CUNTONG_BACKGROUND"
+EXEMPT_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/i18n/",
+    "/api/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/public/",
+    "/favicon.ico",
+)
+
+
+class SessionSecurityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(EXEMPT_PREFIXES):
+            return self.get_response(request)
+        now = int(time.time())
+        last = request.session.get(LAST_ACTIVITY)
+        if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+            log_event("timeout", user=user, idle_seconds=now - last)
+            logout(request)
+            messages.info(
+                request, _("您已超过%(m)d分钟未操作，请重新登录。") % {"m": settings.SESSION_IDLE_TIMEOUT_SECONDS // 60}
+            )
+            return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+        if not request.META.get(BACKGROUND_HEADER) and (last is None or now - last >= 15):
+            request.session[LAST_ACTIVITY] = now
+        forced = self._forced_step(request, user)
+        if forced and request.path != forced:
+            return redirect(forced)
+        return self.get_response(request)
+
+    @staticmethod
+    def _forced_step(request, user) -> str | None:
+        if user.requires_otp and not user.is_verified():
+            has_device = user.totpdevice_set.filter(confirmed=True).exists()
+            target = reverse("accounts:otp_verify" if has_device else "accounts:otp_setup")
+            return None if request.path in (reverse("accounts:otp_verify"), reverse("accounts:otp_setup")) else target
+        if password_expired(user):
+            return reverse("accounts:password_change")
+        return None

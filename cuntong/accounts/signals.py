@@ -1,0 +1,32 @@
+"""Security events for logins, failures and lockouts."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from cuntong.audit.services import log_event
+
+
+def _address(request):
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+@receiver(user_logged_in, dispatch_uid="cuntong_login")
+def on_login(sender, request, user, **kwargs):
+    log_event("login", user=user, address=_address(request))
+
+
+@receiver(user_logged_out, dispatch_uid="cuntong_logout")
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        log_event("logout", user=user, address=_address(request))
+
+
+@receiver(user_login_failed, dispatch_uid="cuntong_login_failed")
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    log_event("login_failed", username=str(credentials.get("username", ""))[:150], address=_address(request))
+
+
+@receiver(user_locked_out, dispatch_uid="cuntong_lockout")
+def on_lockout(sender, request, username, ip_address, **kwargs):
+    log_event("lockout", username=str(username or "")[:150], address=ip_address)

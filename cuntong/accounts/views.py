@@ -1,0 +1,70 @@
+"""Login, logout, password change and two-factor set-up/verification."""
+
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cuntong.audit.services import log_event
+
+from .forms import LoginForm, TokenForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        log_event("password_changed", user=self.request.user)
+        messages.success(self.request, _("密码已修改。"))
+        return response
+
+
+@login_required
+def otp_setup(request):
+    """Show a TOTP secret as a QR code; the device is confirmed once the user types a valid code from it."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
+        user=request.user, name="default", confirmed=False
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            log_event("otp", user=request.user, step="enrolled")
+            messages.success(request, _("双因素认证已启用。"))
+            return redirect("home")
+        form.add_error("token", _("验证码不正确，请核对手机时间后重试。"))
+    qr = segno.make(device.config_url, error="m")
+    qr_data = base64.b64encode(qr.svg_inline(scale=5).encode()).decode()
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(request, "accounts/otp_setup.html", {"form": form, "qr_data": qr_data, "secret": secret})
+
+
+@login_required
+def otp_verify(request):
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                log_event("otp", user=request.user, step="verified")
+                return redirect(request.GET.get("next") or "home")
+        log_event("otp", user=request.user, step="failed")
+        form.add_error("token", _("验证码不正确。"))
+    return render(request, "accounts/otp_verify.html", {"form": form})

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "cuntong.audit"
+    label = "audit"
+    verbose_name = _("审计")
+
+    def ready(self):
+        from . import changelog
+
+        changelog.connect()

@@ -1,0 +1,132 @@
+"""The API pattern every module follows: DRF viewsets over restricted querysets.
+
+Reads start from ``restrict(user, "view")``; writes check the model permission, run in a transaction and are
+undone when the saved record falls outside the caller's scope — the same rules as the pages.
+"""
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from .personal import PersonalValue
+from .scoping import is_permitted, permission_name
+
+METHOD_ACTIONS = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+def action_for(request) -> str:
+    return METHOD_ACTIONS.get(request.method, "view")
+
+
+class ScopedPermission(permissions.BasePermission):
+    """The model permission for the request's action; object access is settled by the restricted queryset."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        model = getattr(view, "model", None) or getattr(getattr(view, "queryset", None), "model", None)
+        if model is None:
+            return True
+        return request.user.has_perm(
+            permission_name(model, getattr(view, "scoped_action", None) or action_for(request))
+        )
+
+
+class ProgrammeFilterMixin:
+    """``?programme=puning-2019`` narrows to one programme; without it, every programme in the caller's scope."""
+
+    def filter_programme(self, queryset):
+        code = self.request.query_params.get("programme")
+        path = queryset.model.scope.programme
+        if not code or path is None:
+            return queryset
+        return queryset.filter(**{f"{path}__code" if path else "code": code})
+
+
+class ScopedViewSet(ProgrammeFilterMixin, viewsets.ModelViewSet):
+    model = None
+    permission_classes = [ScopedPermission]
+
+    def get_queryset(self):
+        queryset = self.model.objects.restrict(self.request.user, action_for(self.request))
+        return self.optimise(self.filter_programme(queryset))
+
+    def optimise(self, queryset):
+        return queryset
+
+    def _save_in_scope(self, serializer, action: str, **extra):
+        with transaction.atomic():
+            instance = serializer.save(**extra)
+            if not is_permitted(self.request.user, action, instance):
+                transaction.set_rollback(True)
+                raise PermissionDenied(_("该记录超出了您的管辖范围。"))
+        return instance
+
+    def perform_create(self, serializer):
+        extra = {}
+        try:
+            self.model._meta.get_field("programme")
+            if "programme" not in serializer.validated_data and self.request.programme:
+                extra["programme"] = self.request.programme
+        except FieldDoesNotExist:
+            pass
+        self._save_in_scope(serializer, "add", **extra)
+
+    def perform_update(self, serializer):
+        self._save_in_scope(serializer, "change")
+
+
+class ScopedReadOnlyViewSet(ProgrammeFilterMixin, viewsets.ReadOnlyModelViewSet):
+    model = None
+    permission_classes = [ScopedPermission]
+
+    def get_queryset(self):
+        return self.optimise(self.filter_programme(self.model.objects.restrict(self.request.user, "view")))
+
+    def optimise(self, queryset):
+        return queryset
+
+
+class MaskedField(serializers.Field):
+    """Personal data in API responses: always the masked form; revealing is a separate, logged endpoint."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return str(value) if isinstance(value, PersonalValue) else (value or "")
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Related records a caller may reference: only those inside their scope."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is not None and hasattr(queryset, "restrict"):
+            queryset = queryset.restrict(request.user, "view")
+        return queryset
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Related fields accept only in-scope records; personal data serialises masked."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    def build_standard_field(self, field_name, model_field):
+        from .fields import EncryptedPersonalField
+
+        if isinstance(model_field, EncryptedPersonalField):
+            return MaskedField, {}
+        return super().build_standard_field(field_name, model_field)

@@ -1,0 +1,64 @@
+"""Forms whose choices are scoped: a township clerk can only pick villages and stations of their township."""
+
+import django_filters
+from django import forms
+
+from .scoping import RestrictedQuerySet
+
+
+def style_widgets(form: forms.BaseForm) -> forms.BaseForm:
+    """Bootstrap classes on every widget, so one form template serves all forms."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select form-select-sm" if getattr(form, "compact", False) else "form-select"
+        else:
+            css = "form-control form-control-sm" if getattr(form, "compact", False) else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return form
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """List-page filters: compact Bootstrap widgets, choices restricted like any scoped form."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.form.compact = True
+        style_widgets(self.form)
+        user = getattr(request, "user", None)
+        for field in self.form.fields.values():
+            choices = getattr(field, "queryset", None)
+            if isinstance(choices, RestrictedQuerySet) and user is not None:
+                field.queryset = choices.restrict(user, "view")
+
+
+class ScopedModelForm(forms.ModelForm):
+    def __init__(self, *args, user=None, programme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.programme = programme
+        style_widgets(self)
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if isinstance(queryset, RestrictedQuerySet) and user is not None:
+                field.queryset = queryset.restrict(user, "view").in_programme(programme)
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(label="文件（.xlsx 或 .csv）")
+    valid_only = forms.BooleanField(label="仅导入无错误的行（默认：有任何错误则全部不导入）", required=False)
+    check_only = forms.BooleanField(label="只检查，不写入", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+            raise forms.ValidationError("请上传 .xlsx 或 .csv 文件。")
+        return upload

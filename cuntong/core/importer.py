@@ -1,0 +1,348 @@
+"""The XLSX/CSV import framework every module uses.
+
+An :class:`Importer` names its columns (Chinese and English headers both accepted), parses and validates each row as
+the file streams past, and collects every bad row with its row number and reason. Nothing is written unless the whole
+file is valid — or the user explicitly asks to import only the valid rows. Writing happens in one transaction.
+
+Subclasses implement ``clean_row`` (row-level rules, may consult earlier rows through ``self``) and ``write``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+Progress = Callable[[int, int | None], None]
+
+
+class RowInvalid(Exception):
+    """Raised by parsers and ``clean_row``: the message names what is wrong, ``column`` where."""
+
+    def __init__(self, message: str, column: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    headers: tuple[str, ...]
+    required: bool = False
+    parse: Callable[[str], Any] = str
+
+    @property
+    def label(self) -> str:
+        return self.headers[0]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = _("第%(row)d行") % {"row": self.row}
+        return f"{where}" + (f"（{self.column}）" if self.column else "") + f"：{self.message}"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    valid_rows: int = 0
+    written: int = 0
+    committed: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "valid_rows": self.valid_rows,
+            "written": self.written,
+            "committed": self.committed,
+            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+        }
+
+
+# --- cell parsers: each returns a value or raises RowInvalid with a message a clerk understands ----------------
+
+
+def text(value: str) -> str:
+    return value.strip()
+
+
+def integer(value: str) -> int | None:
+    if value == "":
+        return None
+    try:
+        number = Decimal(value.replace(",", ""))
+    except InvalidOperation as exc:
+        raise RowInvalid(_("“%(v)s”不是整数") % {"v": value}) from exc
+    if number != number.to_integral_value():
+        raise RowInvalid(_("“%(v)s”不是整数") % {"v": value})
+    return int(number)
+
+
+def non_negative_integer(value: str) -> int | None:
+    number = integer(value)
+    if number is not None and number < 0:
+        raise RowInvalid(_("不能为负数：%(v)s") % {"v": value})
+    return number
+
+
+def decimal(value: str) -> Decimal | None:
+    if value == "":
+        return None
+    try:
+        return Decimal(value.replace(",", "").replace("¥", ""))
+    except InvalidOperation as exc:
+        raise RowInvalid(_("“%(v)s”不是数字") % {"v": value}) from exc
+
+
+def non_negative_decimal(value: str) -> Decimal | None:
+    number = decimal(value)
+    if number is not None and number < 0:
+        raise RowInvalid(_("不能为负数：%(v)s") % {"v": value})
+    return number
+
+
+_TRUE = {"1", "是", "y", "yes", "true", "t", "√", "✓"}
+_FALSE = {"", "0", "否", "n", "no", "false", "f", "×"}
+
+
+def boolean(value: str) -> bool:
+    key = value.strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise RowInvalid(_("“%(v)s”应为 是/否") % {"v": value})
+
+
+def day(value: str) -> date | None:
+    if value == "":
+        return None
+    candidate = value.split(" ")[0].replace("/", "-").replace(".", "-")
+    for fmt in ("%Y-%m-%d", "%Y年%m月%d日", "%Y%m%d"):
+        try:
+            return datetime.strptime(candidate, fmt).date()
+        except ValueError:
+            continue
+    raise RowInvalid(_("“%(v)s”不是日期（应为 2020-05-18 或 2020年5月18日）") % {"v": value})
+
+
+def month(value: str) -> date | None:
+    """A reporting month: 2020-05, 2020年5月 or any date in it; returned as the month's first day."""
+    if value == "":
+        return None
+    candidate = value.split(" ")[0].replace("/", "-").replace(".", "-")
+    for fmt in ("%Y-%m", "%Y年%m月", "%Y%m", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(candidate, fmt).date().replace(day=1)
+        except ValueError:
+            continue
+    raise RowInvalid(_("“%(v)s”不是月份（应为 2020-05）") % {"v": value})
+
+
+def choice(options: dict[str, str]) -> Callable[[str], str]:
+    """Accept a stored value or its label (either language); ``options`` maps value → label."""
+    lookup = {str(k).lower(): k for k in options} | {str(v).lower(): k for k, v in options.items()}
+
+    def parse(value: str) -> str:
+        key = value.strip().lower()
+        if key in lookup:
+            return lookup[key]
+        raise RowInvalid(
+            _("“%(v)s”不在可选值中：%(opts)s") % {"v": value, "opts": "、".join(map(str, options.values()))}
+        )
+
+    return parse
+
+
+# --- reading files -----------------------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RowInvalid(_("无法识别文件编码：请保存为 UTF-8 或 GBK 编码的 CSV"))
+
+
+def read_rows(stream: BinaryIO, filename: str) -> tuple[Iterator[list[str]], int | None]:
+    """Rows of cell texts (header first) and the row count when the format tells it cheaply."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(stream, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise RowInvalid(_("无法读取 Excel 文件：%(e)s") % {"e": exc}) from exc
+        sheet = book.worksheets[0]
+        total = sheet.max_row if sheet.max_row and sheet.max_row > 1 else None
+        return ([_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)), total
+    if suffix in (".csv", ".txt"):
+        content = _decode(stream.read())
+        total = content.count("\n") or None
+        return (list(map(str.strip, row)) for row in csv.reader(io.StringIO(content))), total
+    raise RowInvalid(_("不支持的文件类型“%(s)s”：请上传 .xlsx 或 .csv") % {"s": suffix or filename})
+
+
+class Importer(ABC):
+    """Subclass with ``columns``, ``clean_row`` and ``write``; call ``run``."""
+
+    columns: tuple[Column, ...] = ()
+    title = ""  # what users call the data, shown on the import page
+    model = None  # the model written; its "add" permission guards the import page
+    # Errors are collected across the whole file; past this many we stop listing (the file is clearly wrong).
+    max_errors = 1000
+
+    def __init__(self, *, user=None, programme=None):
+        self.user = user
+        self.programme = programme
+
+    # -- hooks ------------------------------------------------------------------------------------------------
+    def clean_row(self, values: dict[str, Any], row_number: int) -> Any:
+        """Cross-field and database rules for one row; return what ``write`` needs or raise RowInvalid."""
+        return values
+
+    @abstractmethod
+    def write(self, cleaned: list[Any]) -> int:
+        """Write every cleaned row (inside the import's transaction); return how many records were written."""
+
+    # -- machinery --------------------------------------------------------------------------------------------
+    def _header_map(self, header: list[str]) -> dict[str, int]:
+        positions: dict[str, int] = {}
+        normalised = [h.strip().lower() for h in header]
+        for column in self.columns:
+            for name in column.headers:
+                if name.lower() in normalised:
+                    positions[column.key] = normalised.index(name.lower())
+                    break
+        missing = [c.label for c in self.columns if c.required and c.key not in positions]
+        if missing:
+            raise RowInvalid(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)}, column=None)
+        return positions
+
+    def _parse(self, cells: list[str], positions: dict[str, int], row_number: int) -> tuple[dict, list[RowError]]:
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for column in self.columns:
+            raw = cells[positions[column.key]] if column.key in positions and positions[column.key] < len(cells) else ""
+            if raw == "" and column.required:
+                errors.append(RowError(row_number, column.label, _("必填")))
+                continue
+            try:
+                values[column.key] = column.parse(raw)
+            except RowInvalid as exc:
+                errors.append(RowError(row_number, exc.column or column.label, exc.message))
+            except ValidationError as exc:
+                errors.append(RowError(row_number, column.label, "；".join(exc.messages)))
+        return values, errors
+
+    def iter_clean(self, rows: Iterable[list[str]], report: ImportReport, progress: Progress | None, total: int | None):
+        rows = iter(rows)
+        try:
+            header = next(rows)
+        except StopIteration:
+            report.errors.append(RowError(1, None, _("文件为空")))
+            return
+        try:
+            positions = self._header_map(header)
+        except RowInvalid as exc:
+            report.errors.append(RowError(1, None, exc.message))
+            return
+        for row_number, cells in enumerate(rows, start=2):
+            if not any(cells):
+                continue
+            report.rows += 1
+            values, errors = self._parse(cells, positions, row_number)
+            if not errors:
+                try:
+                    yield self.clean_row(values, row_number)
+                    report.valid_rows += 1
+                except RowInvalid as exc:
+                    errors.append(RowError(row_number, exc.column, exc.message))
+                except ValidationError as exc:
+                    errors.append(RowError(row_number, None, "；".join(exc.messages)))
+            report.errors.extend(errors)
+            if progress and row_number % 200 == 0:
+                progress(row_number, total)
+            if len(report.errors) >= self.max_errors:
+                report.errors.append(RowError(row_number, None, _("错误过多，已停止检查其余行")))
+                return
+
+    def run(
+        self,
+        stream: BinaryIO,
+        filename: str,
+        *,
+        commit: bool = True,
+        valid_only: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        report = ImportReport()
+        try:
+            rows, total = read_rows(stream, filename)
+        except RowInvalid as exc:
+            report.errors.append(RowError(0, None, exc.message))
+            return report
+        cleaned = list(self.iter_clean(rows, report, progress, total))
+        if progress:
+            progress(total or report.rows + 1, total or report.rows + 1)
+        if not commit or not cleaned or (report.errors and not valid_only):
+            return report
+        with transaction.atomic():
+            report.written = self.write(cleaned)
+        report.committed = True
+        return report
+
+    @classmethod
+    def template_headers(cls) -> list[str]:
+        """Header row of a blank template users can download."""
+        return [c.label for c in cls.columns]
+
+
+IMPORTERS: dict[str, type[Importer]] = {}
+
+
+def register_importer(name: str):
+    """Make an importer reachable as ``cuntong import NAME FILE`` and from the generic import page."""
+
+    def decorate(cls: type[Importer]) -> type[Importer]:
+        IMPORTERS[name] = cls
+        cls.name = name
+        return cls
+
+    return decorate

@@ -1,0 +1,39 @@
+"""The generic import job: any registered importer, run in the background with progress."""
+
+from django.core.files.storage import default_storage
+
+from cuntong.jobs.services import handler
+
+from .importer import IMPORTERS
+
+
+@handler("core.import")
+def run_import(
+    progress,
+    *,
+    importer: str,
+    path: str,
+    filename: str,
+    valid_only: bool = False,
+    check_only: bool = False,
+    user_id: int | None = None,
+    programme_id: int | None = None,
+) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from cuntong.programme.models import Programme
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    programme = Programme.objects.filter(pk=programme_id).first() if programme_id else None
+    try:
+        with default_storage.open(path, "rb") as stream:
+            report = IMPORTERS[importer](user=user, programme=programme).run(
+                stream,
+                filename,
+                commit=not check_only,
+                valid_only=valid_only,
+                progress=lambda done, total: progress(done, total, ""),
+            )
+    finally:
+        default_storage.delete(path)
+    return report.as_dict()

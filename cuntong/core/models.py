@@ -1,0 +1,28 @@
+"""The base every business model derives from."""
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import RestrictedManager, Scope
+
+
+class BusinessModel(models.Model):
+    """A record of a programme: scoped by ``scope``, change-logged by the audit app, timestamped.
+
+    Subclasses set ``scope`` (see :mod:`cuntong.core.scoping`). ``personal_fields`` are masked in change history.
+    """
+
+    scope = Scope()
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        abstract = True
+
+
+def business_models() -> list[type[models.Model]]:
+    """Every concrete business model: those the scope tests and change history must cover."""
+    return [m for m in apps.get_models() if issubclass(m, BusinessModel) or getattr(m, "scope", None) is not None]

@@ -1,0 +1,50 @@
+"""Module menus: each app registers its menu in its own ``navigation.py``; the base layout shows what a user may use."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    permission: str | None = None
+    url_args: tuple = ()
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, args=self.url_args)
+
+
+@dataclass(frozen=True)
+class Menu:
+    key: str
+    label: str
+    order: int
+    items: tuple[MenuItem, ...] = field(default_factory=tuple)
+
+
+_menus: dict[str, Menu] = {}
+
+
+def register(menu: Menu) -> Menu:
+    _menus[menu.key] = menu
+    return menu
+
+
+def menus_for(user) -> list[tuple[Menu, list[MenuItem]]]:
+    """Menus with the items this user may open; empty menus are left out."""
+    if not user.is_authenticated:
+        return []
+    permissions = user.get_all_permissions()
+    visible = []
+    for menu in sorted(_menus.values(), key=lambda m: m.order):
+        items = [
+            item
+            for item in menu.items
+            if item.permission is None or user.is_superuser or item.permission in permissions
+        ]
+        if items:
+            visible.append((menu, items))
+    return visible

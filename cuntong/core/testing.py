@@ -1,0 +1,202 @@
+"""Test helpers every app uses: the Puning base data, users with scoped roles, and the scope test mixin.
+
+``ScopedModelTests`` (NetBox's CRUD test mixins, adapted) checks a model's list page, detail page, XLSX export and
+API as four users: anonymous, a member without the permission, a county office member (sees both records) and a
+member of another township (sees only their own). ``test_every_model_is_scope_tested`` fails for any scoped model
+that no subclass covers.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from cuntong.audit.context import acting_as
+
+PUNING = "445281"
+HONGYANG = "445281104"  # 洪阳镇
+NANXI = "445281105"  # 南溪镇
+PASSWORD = "Test#Pass2026"
+
+
+def load_base_data():
+    """Puning's townships, two generated test villages per test township, roles and the Puning plan."""
+    from cuntong.accounts import roles
+    from cuntong.accounts.models import Role
+    from cuntong.geo.importers import AreaImporter
+    from cuntong.geo.models import Area
+    from cuntong.programme.models import Programme
+    from cuntong.programme.services import load_plan_file
+
+    with acting_as(None, via="test"):
+        if not Role.objects.exists():
+            roles.sync()
+        if not Area.objects.filter(code=PUNING).exists():
+            path = settings.BASE_DIR / "data" / "puning-townships.csv"
+            with path.open("rb") as stream:
+                report = AreaImporter().run(stream, path.name)
+            assert report.committed, report.errors
+        if not Programme.objects.filter(code="puning-2019").exists():
+            load_plan_file()
+        for township_code, villages in TEST_VILLAGES.items():
+            township = Area.objects.get(code=township_code)
+            for code, name, population, poverty in villages:
+                Area.objects.get_or_create(
+                    code=code,
+                    defaults={
+                        "name": name,
+                        "level": "village",
+                        "kind": "village",
+                        "parent": township,
+                        "population": population,
+                        "is_provincial_poverty_village": poverty,
+                        "poor_labour_count": 50 if poverty else 5,
+                        "is_generated": True,
+                    },
+                )
+
+
+TEST_VILLAGES = {
+    HONGYANG: [("445281104201", "测试甲村委会", 4200, True), ("445281104202", "测试乙村委会", 12000, False)],
+    NANXI: [("445281105201", "测试丙村委会", 3000, False), ("445281105202", "测试丁村委会", 5200, True)],
+}
+
+
+def area(code: str):
+    from cuntong.geo.models import Area
+
+    return Area.objects.current().get(code=code)
+
+
+def programme():
+    from cuntong.programme.models import Programme
+
+    return Programme.objects.get(code="puning-2019")
+
+
+def make_user(username: str, role: str | None, scope_code: str = PUNING, *, organisation=None, **fields):
+    """A user with one membership (``role`` None: a member with no role permissions at all)."""
+    from cuntong.accounts.models import Membership, Role, User
+
+    user = User.objects.create_user(username=username, password=PASSWORD, password_changed_at=timezone.now(), **fields)
+    if role:
+        Membership.objects.create(
+            user=user, role=Role.objects.get(code=role), area=area(scope_code), organisation=organisation
+        )
+    return user
+
+
+def login(user) -> Client:
+    """A client logged in as ``user``; roles that require 2FA get a verified OTP device."""
+    client = Client()
+    client.force_login(user)
+    if user.requires_otp:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+def xlsx_rows(response) -> list[tuple]:
+    book = load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content), read_only=True
+    )
+    return list(book.worksheets[0].iter_rows(values_only=True))
+
+
+class ScopedModelTests:
+    """Subclass as ``TestXScope(ScopedModelTests)`` and fill in the hooks.
+
+    Subclasses define ``make_record(township_code)``, which creates one record inside that township; ``list_url``/``api_url`` name the
+    pages; ``detail_url(obj)``/``api_detail_url(obj)`` may be None when a model has no such page. ``viewer_role``
+    is a county-wide role that may view the model; ``township_role`` a township-scoped role that may view it.
+    """
+
+    model = None
+    viewer_role = "office"
+    township_role = "township"
+    list_url: str | None = None
+    api_url: str | None = None
+    export: bool = True
+
+    def detail_url(self, obj) -> str | None:
+        return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+
+    def api_detail_url(self, obj) -> str | None:
+        return f"{self.api_url}{obj.pk}/" if self.api_url else None
+
+    def record_text(self, obj) -> str:
+        return str(obj)
+
+    @pytest.fixture
+    def records(self, db):
+        load_base_data()
+        return self.make_record(HONGYANG), self.make_record(NANXI)
+
+    # -- anonymous --------------------------------------------------------------------------------------------
+    def test_anonymous_is_sent_to_login(self, records):
+        own, _other = records
+        client = Client()
+        for url in filter(None, [self.list_url, self.detail_url(own)]):
+            response = client.get(url)
+            assert response.status_code == 302 and reverse("accounts:login") in response["Location"], url
+        if self.api_url:
+            assert client.get(self.api_url).status_code in (401, 403)
+
+    # -- member without permission ----------------------------------------------------------------------------
+    def test_member_without_permission_is_refused(self, records):
+        own, _other = records
+        client = login(make_user("no-perms", None))
+        for url in filter(None, [self.list_url, self.detail_url(own)]):
+            assert client.get(url).status_code in (403, 404), url
+        if self.api_url:
+            assert client.get(self.api_url).status_code == 403
+
+    # -- county-wide permission -------------------------------------------------------------------------------
+    def test_county_member_sees_every_township(self, records):
+        own, other = records
+        client = login(make_user("county-viewer", self.viewer_role))
+        if self.list_url:
+            page = client.get(self.list_url).content.decode()
+            assert self.record_text(own) in page and self.record_text(other) in page
+        for obj in (own, other):
+            url = self.detail_url(obj)
+            if url:
+                assert client.get(url).status_code == 200, url
+        if self.api_url:
+            ids = {row["id"] for row in _api_rows(client.get(self.api_url, {"limit": 1000}))}
+            assert {own.pk, other.pk} <= ids
+
+    # -- constrained: another township ------------------------------------------------------------------------
+    def test_township_member_sees_only_their_township(self, records):
+        own, other = records
+        client = login(make_user("township-viewer", self.township_role, HONGYANG))
+        if self.list_url:
+            page = client.get(self.list_url).content.decode()
+            assert self.record_text(own) in page
+            assert self.record_text(other) not in page
+            if self.export:
+                cells = {str(c) for row in xlsx_rows(client.get(self.list_url, {"export": "xlsx"})) for c in row}
+                assert self.record_text(other) not in cells
+        if self.detail_url(other):
+            assert client.get(self.detail_url(other)).status_code == 404
+            assert client.get(self.detail_url(own)).status_code == 200
+        if self.api_url:
+            ids = {row["id"] for row in _api_rows(client.get(self.api_url, {"limit": 1000}))}
+            assert own.pk in ids and other.pk not in ids
+            assert client.get(self.api_detail_url(other)).status_code == 404
+
+
+def _api_rows(response) -> list[dict]:
+    assert response.status_code == 200, response.content[:300]
+    data = response.json()
+    return data["results"] if isinstance(data, dict) and "results" in data else data

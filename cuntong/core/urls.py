@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("import/<slug:name>/", views.ImportView.as_view(), name="import"),
+]

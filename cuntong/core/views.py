@@ -1,0 +1,320 @@
+"""Generic list / detail / edit / delete / import views every module's pages are made of (NetBox's pattern).
+
+Each view starts from ``Model.objects.restrict(user, action)`` narrowed to the current programme, so scope is
+enforced by the same code on every page. Subclasses set ``model``, ``columns``, ``form_class`` and so on; the
+templates under ``core/`` render any model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from cuntong.audit.changelog import history_of
+from cuntong.audit.services import log_event
+
+from .export import xlsx_response
+from .scoping import is_permitted, permission_name
+
+
+@dataclass(frozen=True)
+class Col:
+    """A list column: ``accessor`` is a dotted attribute path; ``kind`` picks the cell template."""
+
+    accessor: str
+    label: str
+    kind: str = "text"  # text | link | wan | yuan | date | datetime | bool | badge | percent | number
+    order_by: str | None = None
+    phone_hidden: bool = False  # dropped on narrow screens
+
+    @property
+    def sort_key(self) -> str | None:
+        return self.order_by
+
+
+def _value(obj, path: str):
+    from .templatetags.cuntong import attr
+
+    return attr(obj, path)
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Permission for the action, then the restricted queryset; 403 without permission, 404 outside scope."""
+
+    model = None
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(permission_name(self.model, self.action)):
+            raise PermissionDenied(_("您没有该操作的权限。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = self.model.objects.restrict(self.request.user, self.action).in_programme(self.request.programme)
+        return self.optimise(queryset)
+
+    def optimise(self, queryset):
+        """select_related / prefetch for what the page shows (list pages pin their query counts in tests)."""
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opts = self.model._meta
+        user = self.request.user
+        context.update(
+            opts=opts,
+            model_name=opts.verbose_name,
+            model_name_plural=opts.verbose_name_plural,
+            can_add=user.has_perm(permission_name(self.model, "add")),
+            can_change=user.has_perm(permission_name(self.model, "change")),
+            can_delete=user.has_perm(permission_name(self.model, "delete")),
+        )
+        return context
+
+
+class ObjectListView(ScopedViewMixin, generic.ListView):
+    columns: tuple[Col, ...] = ()
+    filterset_class = None
+    paginate_by = 50
+    template_name = "core/object_list.html"
+    table_template = "core/_object_table.html"
+    add_url_name: str | None = None
+    import_name: str | None = None
+    export_filename: str | None = None
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        self.filterset = (
+            self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
+            if self.filterset_class
+            else None
+        )
+        if self.filterset is not None:
+            queryset = self.filterset.qs
+        sort = self.request.GET.get("sort", "")
+        allowed = {c.order_by for c in self.columns if c.order_by}
+        if sort.lstrip("-") in allowed:
+            queryset = queryset.order_by(sort)
+        return queryset
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return [self.table_template]
+        return super().get_template_names()
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export_rows(self, queryset):
+        for obj in queryset.iterator(chunk_size=500) if not queryset._prefetch_related_lookups else queryset:
+            yield [_value(obj, c.accessor) for c in self.columns]
+
+    def export(self):
+        queryset = self.get_queryset()
+        count = queryset.count()
+        log_event("export", obj=None, model=self.model._meta.label, rows=count, query=self.request.GET.urlencode())
+        name = self.export_filename or f"{self.model._meta.verbose_name_plural}.xlsx"
+        return xlsx_response(
+            name,
+            [(str(self.model._meta.verbose_name_plural), [c.label for c in self.columns], self.export_rows(queryset))],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        context.update(
+            columns=self.columns,
+            rows=[(obj, [(c, _value(obj, c.accessor)) for c in self.columns]) for obj in context["object_list"]],
+            filterset=self.filterset,
+            add_url=reverse(self.add_url_name) if self.add_url_name and context["can_add"] else None,
+            import_url=reverse("core:import", args=[self.import_name])
+            if self.import_name and context["can_add"]
+            else None,
+            querystring=query.urlencode(),
+            current_sort=self.request.GET.get("sort", ""),
+            table_template=self.table_template,
+        )
+        return context
+
+
+class ObjectDetailView(ScopedViewMixin, generic.DetailView):
+    template_name = "core/object_detail.html"
+    fields: tuple[Col, ...] = ()
+    edit_url_name: str | None = None
+    delete_url_name: str | None = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        user = self.request.user
+        context["fields"] = [(c, _value(obj, c.accessor)) for c in self.fields]
+        context["edit_url"] = (
+            reverse(self.edit_url_name, args=[obj.pk])
+            if self.edit_url_name and is_permitted(user, "change", obj)
+            else None
+        )
+        context["delete_url"] = (
+            reverse(self.delete_url_name, args=[obj.pk])
+            if self.delete_url_name and is_permitted(user, "delete", obj)
+            else None
+        )
+        context["history"] = history_of(obj)[:20] if user.has_perm("audit.view_changerecord") else None
+        return context
+
+
+class ObjectEditView(ScopedViewMixin, generic.UpdateView):
+    """Create (no pk) or update; the save runs in a transaction and is undone if the result leaves the user's scope."""
+
+    action = "change"
+    template_name = "core/object_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" not in kwargs:
+            self.action = "add"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        if "pk" not in self.kwargs:
+            return None
+        return super().get_object(queryset)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["programme"] = self.request.programme
+        return kwargs
+
+    def save(self, form):
+        """Apply the form through the module's service; the default saves the model form."""
+        instance = form.save(commit=False)
+        try:
+            self.model._meta.get_field("programme")
+            if not instance.programme_id:
+                instance.programme = self.request.programme
+        except FieldDoesNotExist:
+            pass
+        instance.save()
+        form.save_m2m()
+        return instance
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.object = self.save(form)
+            if not is_permitted(self.request.user, self.action, self.object):
+                transaction.set_rollback(True)
+                raise PermissionDenied(_("保存后的记录超出了您的管辖范围。"))
+        messages.success(self.request, _("已保存：%(obj)s") % {"obj": self.object})
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class ObjectDeleteView(ScopedViewMixin, generic.DeleteView):
+    action = "delete"
+    template_name = "core/object_delete.html"
+    success_url_name: str = "home"
+
+    def form_valid(self, form):
+        name = str(self.object)
+        self.object.delete()
+        messages.success(self.request, _("已删除：%(obj)s") % {"obj": name})
+        return redirect(self.success_url_name)
+
+
+class ObjectHistoryView(ScopedViewMixin, generic.DetailView):
+    """Every change of one record: who, when, before and after."""
+
+    template_name = "core/object_history.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("audit.view_changerecord"):
+            raise PermissionDenied(_("您没有查看变更记录的权限。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_of(self.object)
+        return context
+
+
+def get_permitted_or_404(user, model, action: str, **lookup):
+    return get_object_or_404(model.objects.restrict(user, action), **lookup)
+
+
+class ImportView(LoginRequiredMixin, generic.FormView):
+    """Upload a file for a registered importer; it runs as a background job and the job page shows the report."""
+
+    template_name = "core/import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from .importer import IMPORTERS
+
+        self.importer = IMPORTERS.get(kwargs["name"])
+        if self.importer is None:
+            raise Http404
+        model = getattr(self.importer, "model", None)
+        if (
+            request.user.is_authenticated
+            and model is not None
+            and not request.user.has_perm(permission_name(model, "add"))
+        ):
+            raise PermissionDenied(_("您没有导入该数据的权限。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        from .forms import ImportForm
+
+        return ImportForm
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("template") == "xlsx":
+            return xlsx_response(
+                f"{self.kwargs['name']}-template.xlsx", [(self.kwargs["name"], self.importer.template_headers(), [])]
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["importer"] = self.importer
+        context["columns"] = self.importer.columns
+        return context
+
+    def form_valid(self, form):
+        import uuid
+
+        from django.core.files.storage import default_storage
+
+        from cuntong.jobs.services import start
+
+        upload = form.cleaned_data["file"]
+        path = default_storage.save(f"imports/{uuid.uuid4()}/{upload.name}", upload)
+        job = start(
+            "core.import",
+            title=_("导入 %(what)s：%(file)s") % {"what": self.importer.title, "file": upload.name},
+            user=self.request.user,
+            programme=self.request.programme or None,
+            params={
+                "importer": self.kwargs["name"],
+                "path": path,
+                "filename": upload.name,
+                "valid_only": form.cleaned_data["valid_only"],
+                "check_only": form.cleaned_data["check_only"],
+                "user_id": self.request.user.pk,
+                "programme_id": getattr(self.request.programme, "pk", None),
+            },
+        )
+        return redirect(job.get_absolute_url())

@@ -1,0 +1,123 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cuntong.core.api import ScopedModelSerializer, ScopedReadOnlyViewSet
+
+from .kpi import registry
+from .models import BudgetAllocation, Phase, Programme, Project, SubItem, Target
+
+
+class PhaseSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Phase
+        fields = ["code", "name", "start_date", "end_date", "description"]
+
+
+class AllocationSerializer(ScopedModelSerializer):
+    class Meta:
+        model = BudgetAllocation
+        fields = ["source", "amount"]
+
+
+class SubItemSerializer(ScopedModelSerializer):
+    class Meta:
+        model = SubItem
+        fields = ["id", "code", "name", "amount", "source"]
+
+
+class ProjectSerializer(ScopedModelSerializer):
+    allocations = AllocationSerializer(many=True, read_only=True)
+    sub_items = SubItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "number",
+            "category",
+            "name",
+            "content",
+            "due_date",
+            "status",
+            "lead_unit",
+            "cooperating_units",
+            "allocations",
+            "sub_items",
+        ]
+
+
+class TargetSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Target
+        fields = ["kpi", "name", "comparator", "value", "unit", "year"]
+
+
+class ProgrammeSerializer(ScopedModelSerializer):
+    county = serializers.CharField(source="county.code", read_only=True)
+    county_name = serializers.CharField(source="county.name", read_only=True)
+    phases = PhaseSerializer(many=True, read_only=True)
+    projects = ProjectSerializer(many=True, read_only=True)
+    targets = TargetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "county",
+            "county_name",
+            "batch_year",
+            "document_number",
+            "issued_on",
+            "start_date",
+            "end_date",
+            "rules",
+            "plan_sha256",
+            "phases",
+            "projects",
+            "targets",
+        ]
+
+
+class KpiResultSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    value = serializers.CharField(allow_null=True)
+    numerator = serializers.CharField(allow_null=True)
+    denominator = serializers.CharField(allow_null=True)
+    target = serializers.CharField(allow_null=True)
+    comparator = serializers.CharField(allow_null=True)
+    year = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    registered = serializers.BooleanField()
+
+
+class ProgrammeViewSet(ScopedReadOnlyViewSet):
+    """Programmes in the caller's scope with their plan: phases, projects, budget by source, sub-items, targets."""
+
+    model = Programme
+    serializer_class = ProgrammeSerializer
+    lookup_field = "code"
+
+    def optimise(self, queryset):
+        return queryset.select_related("county").prefetch_related(
+            "phases",
+            "targets",
+            Prefetch("projects", queryset=Project.objects.prefetch_related("allocations", "sub_items")),
+        )
+
+    @extend_schema(responses=KpiResultSerializer(many=True))
+    @action(detail=True)
+    def kpis(self, request, code=None):
+        """Every registered KPI and every plan target, with value and status."""
+        programme = self.get_object()
+        return Response([r.as_dict() for r in registry.evaluate(programme)])
+
+
+ROUTES = [("programmes", ProgrammeViewSet)]

@@ -1,0 +1,138 @@
+"""The programme overview (home page), project pages, KPI board and drill-downs."""
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cuntong.core.money import yuan_to_wan
+
+from .kpi import registry
+from .middleware import SESSION_KEY, visible_programmes
+from .models import BudgetAllocation, FundSource, Programme, Project, SubItem
+
+
+def _programme_or_404(request, code=None) -> Programme:
+    if code:
+        return get_object_or_404(visible_programmes(request.user), code=code)
+    if not request.programme:
+        raise Http404(_("您的账号尚未分配到任何示范项目。"))
+    return request.programme
+
+
+def budget_table(programme: Programme) -> dict:
+    """Projects with their budget by source and sub-items, plus totals and chart data (万元)."""
+    projects = list(
+        programme.projects.prefetch_related(
+            Prefetch("allocations", queryset=BudgetAllocation.objects.order_by("source")),
+            Prefetch("sub_items", queryset=SubItem.objects.order_by("pk")),
+        )
+    )
+    totals = {source: Decimal(0) for source in FundSource.values}
+    rows = []
+    for project in projects:
+        by_source = {a.source: a.amount for a in project.allocations.all()}
+        for source in FundSource.values:
+            totals[source] += by_source.get(source, Decimal(0))
+        rows.append(
+            {
+                "project": project,
+                "national": by_source.get("national", Decimal(0)),
+                "local": by_source.get("local", Decimal(0)),
+                "total": sum(by_source.values(), Decimal(0)),
+            }
+        )
+    chart = {
+        "categories": [f"{r['project'].number}. {r['project'].name}" for r in rows],
+        "series": [
+            {"name": str(FundSource.NATIONAL.label), "data": [float(yuan_to_wan(r["national"])) for r in rows]},
+            {"name": str(FundSource.LOCAL.label), "data": [float(yuan_to_wan(r["local"])) for r in rows]},
+        ],
+        "unit": _("万元"),
+    }
+    return {
+        "rows": rows,
+        "national": totals["national"],
+        "local": totals["local"],
+        "total": totals["national"] + totals["local"],
+        "chart": chart,
+    }
+
+
+@login_required
+def overview(request, code=None):
+    programme = _programme_or_404(request, code)
+    if not request.user.has_perm("programme.view_programme"):
+        raise PermissionDenied
+    today = timezone.localdate()
+    phases = list(programme.phases.all())
+    context = {
+        "programme": programme,
+        "budget": budget_table(programme),
+        "phases": phases,
+        "current_phases": [p for p in phases if p.start_date <= today <= p.end_date],
+        "kpis": registry.evaluate(programme),
+        "today": today,
+    }
+    return render(request, "programme/overview.html", context)
+
+
+@login_required
+def project_detail(request, pk):
+    project = get_object_or_404(Project.objects.restrict(request.user, "view").select_related("programme"), pk=pk)
+    allocations = project.allocations.all()
+    return render(
+        request,
+        "programme/project_detail.html",
+        {"project": project, "allocations": allocations, "sub_items": project.sub_items.all()},
+    )
+
+
+@login_required
+def kpi_board(request, code=None):
+    programme = _programme_or_404(request, code)
+    results = registry.evaluate(programme)
+    return render(request, "programme/kpi_board.html", {"programme": programme, "kpis": results})
+
+
+@login_required
+def kpi_detail(request, key, code=None):
+    programme = _programme_or_404(request, code)
+    results = registry.evaluate(programme, [key])
+    definition = registry.get(key)
+    if not results:
+        raise Http404
+    records = definition.drilldown(programme, request.user)[:500] if definition and definition.drilldown else None
+    return render(
+        request,
+        "programme/kpi_detail.html",
+        {"programme": programme, "results": results, "definition": definition, "records": records},
+    )
+
+
+@login_required
+def plan_file(request, code):
+    programme = _programme_or_404(request, code)
+    response = HttpResponse(programme.plan_source, content_type="text/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{programme.code}.yaml"'
+    return response
+
+
+@require_POST
+@login_required
+def switch_programme(request):
+    programme = get_object_or_404(visible_programmes(request.user), code=request.POST.get("programme", ""))
+    request.session[SESSION_KEY] = programme.pk
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    return redirect(target)

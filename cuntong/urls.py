@@ -1,0 +1,28 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from cuntong.programme import views as programme_views
+
+urlpatterns = [
+    path("", programme_views.overview, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", include("cuntong.api_urls")),
+    path("admin/", admin.site.urls),
+    path("", include("cuntong.core.urls")),
+]
+
+# Each app with a urls.py is mounted under its label: /geo/, /programme/, /stations/ …
+for config in apps.get_app_configs():
+    if config.name.startswith("cuntong.") and config.label != "core":
+        try:
+            import_module(f"{config.name}.urls")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.urls":
+                raise
+            continue
+        urlpatterns.append(path(f"{config.label}/", include(f"{config.name}.urls")))
