@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CUNTONG := $(BIN)/cuntong
 
-.PHONY: run test bench lint check install clean-db
+.PHONY: run test bench lint check install clean-db messages
 
 install: $(VENV)/.installed node_modules/.installed var/secrets.env
 
@@ -42,3 +42,13 @@ check: install
 
 clean-db:
 	rm -f var/cuntong.sqlite3 var/cuntong.sqlite3-wal var/cuntong.sqlite3-shm
+
+# Extract each app's Chinese source strings into its locale/en/LC_MESSAGES/django.po, then compile every .po.
+messages: install
+	@for app in cuntong/*/; do \
+	  if ls $$app*.py >/dev/null 2>&1 && [ "$$app" != "cuntong/locale/" ]; then \
+	    mkdir -p $$app/locale; \
+	    (cd $$app && $(CURDIR)/$(CUNTONG) makemessages -l en --no-obsolete --no-location --ignore 'tests/*' -v 0); \
+	  fi; \
+	done
+	$(CUNTONG) compilemessages -l en --ignore .venv --ignore node_modules -v 0

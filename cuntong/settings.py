@@ -104,7 +104,7 @@ AUTH_USER_MODEL = "accounts.User"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "cuntong" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -198,7 +198,7 @@ AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("CUNTONG_AUDIT_RETENTION_DAYS
 # --- Internationalisation: Chinese first ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "cuntong" / "locale"]
+LOCALE_PATHS: list = []  # each app keeps its own locale/ directory
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

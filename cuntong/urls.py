@@ -1,7 +1,9 @@
+import os
 from importlib import import_module
 
 from django.apps import apps
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
@@ -26,3 +28,7 @@ for config in apps.get_app_configs():
                 raise
             continue
         urlpatterns.append(path(f"{config.label}/", include(f"{config.name}.urls")))
+
+# `make bench` measures pages against this: the same middleware stack, no work.
+if os.environ.get("CUNTONG_BENCH_TRIVIAL_VIEW") == "1":
+    urlpatterns.insert(0, path("bench/trivial/", lambda request: HttpResponse("ok"), name="bench-trivial"))

@@ -1,0 +1,55 @@
+"""Every app's English catalogue is complete, compiled, and covers every Chinese source string."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+APPS_DIR = Path(settings.BASE_DIR) / "cuntong"
+CATALOGUES = sorted(APPS_DIR.glob("*/locale/en/LC_MESSAGES/django.po"))
+
+
+def _app(po: Path) -> str:
+    return po.relative_to(APPS_DIR).parts[0]
+
+
+def test_there_are_catalogues():
+    assert len(CATALOGUES) >= 4
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=_app)
+def test_catalogue_is_complete_and_compiled(po):
+    catalogue = polib.pofile(str(po))
+    missing = [e.msgid for e in catalogue if not e.translated() and not e.obsolete]
+    assert not missing, f"{_app(po)}: untranslated or fuzzy: {missing[:10]}"
+    compiled = polib.mofile(str(po.with_suffix(".mo")))
+    assert {(e.msgid, e.msgstr) for e in compiled if e.msgid} == {
+        (e.msgid, e.msgstr) for e in catalogue if e.translated() and not e.obsolete and not e.msgid_plural
+    }, f"{_app(po)}: run `make messages` to recompile"
+
+
+@pytest.mark.skipif(
+    not shutil.which("xgettext") and os.environ.get("CI") != "true", reason="needs GNU gettext (xgettext)"
+)
+@pytest.mark.parametrize("po", CATALOGUES, ids=_app)
+def test_catalogue_covers_the_source(po, tmp_path):
+    app_dir = po.parents[3]
+    work = tmp_path / app_dir.name
+    shutil.copytree(app_dir, work, ignore=shutil.ignore_patterns("locale", "tests", "__pycache__"))
+    (work / "locale").mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "cuntong", "makemessages", "-l", "en", "--no-location", "-v", "0"],
+        cwd=work,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cuntong.test_settings"},
+    )
+    extracted = {e.msgid for e in polib.pofile(str(work / "locale/en/LC_MESSAGES/django.po")) if e.msgid}
+    known = {e.msgid for e in polib.pofile(str(po)) if not e.obsolete}
+    assert not extracted - known, (
+        f"{app_dir.name}: strings missing from its catalogue (run `make messages`): {sorted(extracted - known)[:10]}"
+    )
