@@ -205,7 +205,8 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("CUNTONG_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from npm (package.json pins them); only their built files are exposed.
 STATICFILES_DIRS = [

@@ -45,11 +45,12 @@ def attach(owner, upload, *, user, kind: str = Attachment.Kind.OTHER, descriptio
     digest = hashlib.sha256(data).hexdigest()
     facts, thumbnail = _photo_facts(data) if mime_type.startswith("image/") else (rules.PhotoFacts(None, None), None)
     scope = type(owner).scope
+    area_id = follow(owner, scope.area)
     attachment = Attachment(
         content_type=ContentType.objects.get_for_model(type(owner), for_concrete_model=False),
         object_id=str(owner.pk),
-        programme_id=follow(owner, scope.programme),
-        area_id=follow(owner, scope.area),
+        programme_id=follow(owner, scope.programme) or _programme_of_area(area_id),
+        area_id=area_id,
         kind=kind,
         description=description,
         original_name=upload.name[:200],
@@ -66,6 +67,17 @@ def attach(owner, upload, *, user, kind: str = Attachment.Kind.OTHER, descriptio
         attachment.thumbnail.save("thumb.jpg", ContentFile(thumbnail), save=False)
     attachment.save()
     return attachment
+
+
+def _programme_of_area(area_id: int | None) -> int | None:
+    """Records outside any programme (areas) lend their attachments to the programme of their county."""
+    if area_id is None:
+        return None
+    from cuntong.geo.models import Area
+    from cuntong.programme.models import Programme
+
+    code = Area.objects.filter(pk=area_id).values_list("code", flat=True).first() or ""
+    return Programme.objects.filter(county__code=code[:6]).order_by("-batch_year").values_list("pk", flat=True).first()
 
 
 def attachments_of(owner):

@@ -33,18 +33,66 @@ class PersonalKind:
 
 
 class ResidentIdKind(PersonalKind):
-    """居民身份证号 (GB 11643-1999): 18 characters, the last a check digit (0-9 or X)."""
+    """居民身份证号 (GB 11643-1999): 18 characters, the last a check digit (0-9 or X).
+
+    The region prefix is that of the issuing registry, not the birthplace at the time of birth: a Puning resident
+    born in 1980 carries 445281 although that code dates from 1993. So python-stdnum's date-bound birthplace test
+    is not applied; the check digit, the birth date and the province are.
+    """
+
+    PROVINCES = frozenset(
+        [
+            "11",
+            "12",
+            "13",
+            "14",
+            "15",
+            "21",
+            "22",
+            "23",
+            "31",
+            "32",
+            "33",
+            "34",
+            "35",
+            "36",
+            "37",
+            "41",
+            "42",
+            "43",
+            "44",
+            "45",
+            "46",
+            "50",
+            "51",
+            "52",
+            "53",
+            "54",
+            "61",
+            "62",
+            "63",
+            "64",
+            "65",
+            "71",
+            "81",
+            "82",
+            "83",
+            "91",
+        ]
+    )
 
     def validate(self, value: str) -> str:
         number = self.normalise(value)
         if len(number) != 18:
             raise ValidationError(_("身份证号应为18位，当前为%(n)d位。"), code="length", params={"n": len(number)})
+        if not number[:17].isdigit() or number[:2] not in self.PROVINCES:
+            raise ValidationError(_("身份证号格式不正确：前17位应为数字，前2位应为省级代码。"), code="format")
+        if ric.calc_check_digit(number) != number[-1]:
+            raise ValidationError(_("身份证号校验码不正确（GB 11643）。"), code="checksum")
         try:
-            ric.validate(number)
+            ric.get_birth_date(number)
         except StdnumError as exc:
-            if isinstance(exc, ric.InvalidChecksum):
-                raise ValidationError(_("身份证号校验码不正确（GB 11643）。"), code="checksum") from exc
-            raise ValidationError(_("身份证号格式不正确：出生日期或字符无效。"), code="format") from exc
+            raise ValidationError(_("身份证号中的出生日期无效。"), code="birth_date") from exc
         return number
 
 

@@ -200,3 +200,87 @@ def _api_rows(response) -> list[dict]:
     assert response.status_code == 200, response.content[:300]
     data = response.json()
     return data["results"] if isinstance(data, dict) and "results" in data else data
+
+
+def other_county_programme():
+    """A second county's programme in the same deployment (揭东区), for tests of the programme boundary."""
+    from cuntong.geo.models import Area
+    from cuntong.programme.models import Programme
+
+    county, _created = Area.objects.get_or_create(
+        code="445203", defaults={"name": "揭东区", "level": "county", "kind": "county"}
+    )
+    township, _created = Area.objects.get_or_create(
+        code="445203100", defaults={"name": "测试镇", "level": "township", "kind": "town", "parent": county}
+    )
+    programme, _created = Programme.objects.get_or_create(
+        code="jiedong-test",
+        defaults={
+            "name": "揭东区测试示范项目",
+            "short_name": "揭东（测试）",
+            "county": county,
+            "batch_year": 2020,
+            "start_date": "2020-01-01",
+            "end_date": "2021-12-31",
+        },
+    )
+    return programme
+
+
+class SharedModelTests:
+    """For programme-wide records every member of the programme may read (plan, budget, targets).
+
+    Checks: anonymous → login; no permission → refused; a township member reads them but cannot change them;
+    a member of another county sees none of them. Subclasses define ``make_record()`` (a Puning record).
+    """
+
+    model = None
+    list_url: str | None = None
+    api_url: str | None = None
+
+    def detail_url(self, obj) -> str | None:
+        return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+
+    def record_text(self, obj) -> str:
+        return str(obj)
+
+    @pytest.fixture
+    def record(self, db):
+        load_base_data()
+        return self.make_record()
+
+    def test_anonymous_is_sent_to_login(self, record):
+        client = Client()
+        for url in filter(None, [self.list_url, self.detail_url(record)]):
+            response = client.get(url)
+            assert response.status_code == 302 and reverse("accounts:login") in response["Location"], url
+        if self.api_url:
+            assert client.get(self.api_url).status_code in (401, 403)
+
+    def test_member_without_permission_is_refused(self, record):
+        client = login(make_user("no-perms", None))
+        for url in filter(None, [self.list_url, self.detail_url(record)]):
+            assert client.get(url).status_code in (403, 404), url
+        if self.api_url:
+            assert client.get(self.api_url).status_code == 403
+
+    def test_township_member_reads_but_cannot_change(self, record):
+        user = make_user("township-viewer", "township", HONGYANG)
+        client = login(user)
+        for url in filter(None, [self.list_url, self.detail_url(record)]):
+            response = client.get(url)
+            assert response.status_code == 200 and self.record_text(record) in response.content.decode(), url
+        assert self.model.objects.restrict(user, "view").filter(pk=record.pk).exists()
+        assert not self.model.objects.restrict(user, "change").filter(pk=record.pk).exists()
+        assert not self.model.objects.restrict(user, "delete").filter(pk=record.pk).exists()
+
+    def test_other_county_member_sees_nothing(self, record):
+        county = other_county_programme().county
+        user = make_user("other-county", "office", county.code)
+        assert not self.model.objects.restrict(user, "view").filter(pk=record.pk).exists()
+        client = login(user)
+        if self.detail_url(record):
+            assert client.get(self.detail_url(record)).status_code == 404
+        if self.api_url:
+            text = client.get(self.api_url).content.decode()
+            assert self.record_text(record) not in text
