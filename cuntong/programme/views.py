@@ -2,21 +2,31 @@
 
 from decimal import Decimal
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.core.money import yuan_to_wan
+from cuntong.core.scoping import is_permitted
+from cuntong.core.views import ObjectEditView
 
 from .kpi import registry
 from .middleware import SESSION_KEY, visible_programmes
 from .models import BudgetAllocation, FundSource, Programme, Project, SubItem
+from .plan import PlanError, PlanInvalid, parse_plan
+from .services import load_plan
 
 
 def _programme_or_404(request, code=None) -> Programme:
@@ -136,3 +146,52 @@ def switch_programme(request):
     ):
         target = "/"
     return redirect(target)
+
+
+class ProjectStatusForm(ScopedModelForm):
+    class Meta:
+        model = Project
+        fields = ["status"]
+
+
+class ProjectStatusView(ObjectEditView):
+    """The office records a project's progress; funds rules read it (local matching funds need 实施中)."""
+
+    model = Project
+    form_class = ProjectStatusForm
+
+    def get_success_url(self):
+        return reverse("programme:project_detail", args=[self.object.pk])
+
+
+class PlanUploadForm(StyledForm):
+    file = forms.FileField(label=gettext_lazy("计划文件（YAML）"))
+    check_only = forms.BooleanField(label=gettext_lazy("只检查，不载入"), required=False)
+
+
+@login_required
+def plan_upload(request):
+    """Load a new or corrected plan file: every problem is listed with its place in the file; nothing changes unless valid."""
+    if not request.user.has_perm("programme.change_programme"):
+        raise PermissionDenied
+    form = PlanUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "errors": None, "plan": None}
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = parse_plan(form.cleaned_data["file"].read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            context["errors"] = [PlanError("", _("文件不是 UTF-8 编码的文本"))]
+        except PlanInvalid as exc:
+            context["errors"] = exc.errors
+        else:
+            context["plan"] = plan
+            if not form.cleaned_data["check_only"]:
+                with transaction.atomic():
+                    programme = load_plan(plan)
+                    if not is_permitted(request.user, "change", programme):
+                        transaction.set_rollback(True)
+                        raise PermissionDenied(_("计划所属的示范县不在您的管辖范围内。"))
+                messages.success(request, _("已载入计划：%(name)s") % {"name": programme.name})
+                request.session[SESSION_KEY] = programme.pk
+                return redirect("home")
+    return render(request, "programme/plan_upload.html", context)

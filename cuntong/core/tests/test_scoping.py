@@ -135,3 +135,20 @@ def test_other_county_programme_is_invisible(base_data):
 def test_office_may_act_on_geo(base_data, action):
     user = make_user("off", "office", PUNING)
     assert user.has_perm(f"geo.{action}_area")
+
+
+def test_default_database_is_sqlite_in_wal_mode(tmp_path):
+    """Without DATABASE_URL the platform runs on var/cuntong.sqlite3 in WAL mode (checked in a fresh process)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "CUNTONG_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "cuntong.settings",
+    }
+    script = "import django; django.setup(); from django.db import connection; c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0], connection.settings_dict['NAME'])"
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert output == ["wal", str(tmp_path / "cuntong.sqlite3")]
