@@ -123,6 +123,7 @@ class ScopedModelTests:
 
     model = None
     viewer_role = "office"
+    viewer_scope = PUNING  # programme-wide (shared) records compare two counties: their viewer sits above both
     township_role = "township"
     list_url: str | None = None
     api_url: str | None = None
@@ -164,7 +165,7 @@ class ScopedModelTests:
     # -- county-wide permission -------------------------------------------------------------------------------
     def test_county_member_sees_every_township(self, records):
         own, other = records
-        client = login(make_user("county-viewer", self.viewer_role))
+        client = login(make_user("county-viewer", self.viewer_role, self.viewer_scope))
         if self.list_url:
             page = client.get(self.list_url).content.decode()
             assert self.record_text(own) in page and self.record_text(other) in page
