@@ -3,6 +3,7 @@
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get("timeout"):
+            minutes = max(1, settings.SESSION_IDLE_TIMEOUT_SECONDS // 60)
+            context["timeout_notice"] = _("您已超过%(m)d分钟未操作，请重新登录。") % {"m": minutes}
+        return context
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
@@ -36,7 +44,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def otp_setup(request):
-    """Show a TOTP secret as a QR code; the device is confirmed once the user types a valid code from it."""
+    """Show a TOTP secret as a QR code; the device is confirmed once the user types a valid code from it.
+
+    An account that already has a device must verify with it first: else a stolen password alone could enrol a
+    second device and walk past the second factor."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists() and not request.user.is_verified():
+        return redirect("accounts:otp_verify")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
         user=request.user, name="default", confirmed=False
     )
