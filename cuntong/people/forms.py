@@ -47,6 +47,7 @@ class ResidentForm(ScopedModelForm):
 class LookupForm(StyledForm):
     """Find a person by ID number without the number ever appearing in a URL (and so in access logs)."""
 
+    compact = True
     id_number = forms.CharField(label=_("按身份证号查找"), max_length=20)
 
 

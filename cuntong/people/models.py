@@ -65,6 +65,7 @@ class Resident(BusinessModel):
     )
     lifted_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
     erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True, editable=False)
+    is_generated = models.BooleanField(_("演示生成数据"), default=False, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 

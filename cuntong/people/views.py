@@ -20,7 +20,7 @@ RESIDENT_COLUMNS = (
     Col("name", _lazy("姓名"), kind="link", order_by="name"),
     Col("id_number", _lazy("身份证号"), kind="personal"),
     Col("village.parent.name", _lazy("乡镇"), phone_hidden=True),
-    Col("village.name", _lazy("村"), order_by="village__code"),
+    Col("village.name", _lazy("村"), order_by="village__code", phone_hidden=True),
     Col("household_number", _lazy("户编号"), phone_hidden=True, order_by="household_number"),
     Col("is_labour_capable", _lazy("有劳动能力"), kind="bool"),
     Col("is_migrant_worker", _lazy("外出务工"), kind="bool", phone_hidden=True),
@@ -66,6 +66,7 @@ class ResidentDetailView(ObjectDetailView):
         Col("poverty_status", _lazy("贫困状态")),
         Col("lifted_year", _lazy("脱贫年度")),
         Col("erased_at", _lazy("个人信息删除时间"), kind="datetime"),
+        Col("is_generated", _lazy("演示生成数据"), kind="bool"),
     )
 
     def optimise(self, queryset):

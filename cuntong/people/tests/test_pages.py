@@ -77,3 +77,11 @@ def test_the_poverty_training_population(db):
     erased = make_resident(HONGYANG, 5, is_labour_capable=True, village_code=poverty_village)
     Resident.objects.filter(pk=erased.pk).update(erased_at="2026-01-01T00:00:00+08:00")
     assert list(Resident.objects.poverty_training_population()) == [counted]
+
+
+def test_the_list_says_how_many_records_there_are(db):
+    client = login(make_user("poverty", "poverty_office"))
+    for serial in range(52):
+        make_resident(HONGYANG, serial)
+    page = client.get(reverse("people:resident_list")).content.decode()
+    assert '<span id="object-count">共 52 条</span>' in page  # the whole list, not the 50 on this page
