@@ -39,6 +39,18 @@ def personal_models() -> Iterator[tuple[type[models.Model], list[EncryptedPerson
 # --- key rotation ------------------------------------------------------------------------------------------------
 
 
+def _batches(rows, size: int = 500):
+    """Rows in primary-key order, a batch per query (no server-side cursor: a failure mid-way must leave the
+    transaction clean to roll back)."""
+    last = None
+    while True:
+        batch = list((rows if last is None else rows.filter(pk__gt=last))[:size])
+        yield from batch
+        if len(batch) < size:
+            return
+        last = batch[-1].pk
+
+
 @transaction.atomic
 def rotate_keys(*, rehash: bool = False, progress: Progress | None = None) -> dict[str, int]:
     """Re-encrypt every personal value under the first key of ``CUNTONG_DATA_KEYS`` (all listed keys decrypt);
@@ -50,9 +62,8 @@ def rotate_keys(*, rehash: bool = False, progress: Progress | None = None) -> di
     for model, encrypted, indexes in personal_models():
         names = [f.attname for f in encrypted]
         rows = model._base_manager.only(model._meta.pk.attname, *names).order_by("pk")
-        total = rows.count()
-        done = 0
-        for obj in rows.iterator(chunk_size=500):
+        total, done = rows.count(), 0
+        for obj in _batches(rows):
             values = {name: getattr(obj, name) for name in names if getattr(obj, name) not in (None, "")}
             if rehash:
                 for index in indexes:
