@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from cuntong.audit.context import acting_as
 
@@ -104,6 +104,18 @@ def login(user) -> Client:
         session["otp_device_id"] = device.persistent_id
         session.save()
     return client
+
+
+def xlsx_upload(header: list[str], rows, name: str = "upload.xlsx") -> io.BytesIO:
+    """An XLSX file to import or upload: a header row, then ``rows``."""
+    book = Workbook()
+    for row in [header, *rows]:
+        book.active.append(row)
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    stream.name = name
+    return stream
 
 
 def xlsx_rows(response) -> list[tuple]:
