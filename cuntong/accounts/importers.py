@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cuntong.core import importer as imp
 from cuntong.core.importer import Column, RowInvalid, register_importer
-from cuntong.core.personal import PHONE
 from cuntong.geo.models import Area
+from cuntong.people.importers import optional_phone
 
 from . import rules, services
 from .models import Organisation, Role, User
@@ -29,10 +29,6 @@ def _username(value: str) -> str:
     return value
 
 
-def _phone(value: str) -> str:
-    return PHONE.validate(value) if value else ""
-
-
 @register_importer("users")
 class UserImporter(imp.Importer):
     title = _lazy("用户账号")
@@ -40,7 +36,7 @@ class UserImporter(imp.Importer):
     columns = (
         Column("username", ("用户名", "username"), required=True, parse=_username),
         Column("display_name", ("姓名", "display_name", "name"), required=True, parse=imp.text),
-        Column("phone", ("手机号", "联系电话", "phone"), parse=_phone),
+        Column("phone", ("手机号", "联系电话", "phone"), parse=optional_phone),
         Column("role", ("角色代码", "角色", "role"), required=True, parse=imp.text),
         Column("area", ("管辖范围代码", "区划代码", "scope", "area"), required=True, parse=imp.text),
         Column("organisation", ("所在机构", "机构", "organisation"), parse=imp.text),

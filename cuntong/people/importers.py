@@ -30,7 +30,8 @@ def _rule(parse):
     return wrapped
 
 
-def _phone(value: str) -> str:
+def optional_phone(value: str) -> str:
+    """A phone cell: blank, or a valid mobile/landline number (shared with the account import)."""
     return PHONE.validate(value) if value else ""
 
 
@@ -49,7 +50,7 @@ class ResidentImporter(imp.Importer):
         Column("village", ("村", "所在村", "行政村", "村代码", "village"), required=True, parse=imp.text),
         Column("household_number", ("户编号", "household_number"), parse=imp.text),
         Column("relation_to_head", ("与户主关系", "relation_to_head"), parse=imp.text),
-        Column("phone", ("联系电话", "手机号", "phone"), parse=_phone),
+        Column("phone", ("联系电话", "手机号", "phone"), parse=optional_phone),
         Column("is_labour_capable", ("劳动能力", "有劳动能力", "labour_capable"), parse=_rule(rules.labour_capable)),
         Column("is_migrant_worker", ("务工状态", "外出务工", "migrant_worker"), parse=_rule(rules.migrant_worker)),
         Column("poverty_status", ("贫困状态", "脱贫状态", "poverty_status"), parse=_rule(rules.poverty_status)),

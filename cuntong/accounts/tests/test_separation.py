@@ -2,14 +2,11 @@
 account can hold two of them — refused by the membership service, the model, every path that creates memberships
 (pages, API, import) and, for anything else, by a database trigger."""
 
-import io
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from cuntong.accounts import services
 from cuntong.accounts.models import Membership, Organisation, Role, User
@@ -17,7 +14,7 @@ from cuntong.audit.context import acting_as
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import PUNING, area, login, make_user
+from cuntong.core.testing import PUNING, area, login, make_user, xlsx_upload
 
 pytestmark = pytest.mark.usefixtures("base_data")
 
@@ -163,16 +160,8 @@ def test_api_refuses_the_combination(admins, root):
     assert admins["auditadmin"].memberships.count() == 1 and clerk.memberships.count() == 1
 
 
-def _xlsx(rows) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["用户名", "姓名", "角色代码", "管辖范围代码"])
-    for row in rows:
-        sheet.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+def _xlsx(rows):
+    return xlsx_upload(["用户名", "姓名", "角色代码", "管辖范围代码"], rows)
 
 
 def test_import_refuses_administrator_roles_from_an_administrator(admins):

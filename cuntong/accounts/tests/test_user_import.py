@@ -1,31 +1,20 @@
 """Bulk import of accounts from XLSX: username, name, phone, role code, scope area code, organisation; every bad row
 reported with its row number and reason, nothing written unless the whole file is valid."""
 
-import io
-
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook
 
 from cuntong.accounts.models import User
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, PUNING, login, make_user
+from cuntong.core.testing import HONGYANG, NANXI, PUNING, login, make_user, xlsx_upload
 from cuntong.jobs.models import Job
 
 pytestmark = pytest.mark.usefixtures("base_data")
 HEADER = ["用户名", "姓名", "手机号", "角色代码", "管辖范围代码", "所在机构", "初始密码"]
 
 
-def workbook(rows) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(HEADER)
-    for row in rows:
-        book.active.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    stream.name = "users.xlsx"
-    return stream
+def workbook(rows):
+    return xlsx_upload(HEADER, rows, "users.xlsx")
 
 
 def test_a_valid_file_creates_accounts_and_memberships(db):

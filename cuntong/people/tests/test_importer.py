@@ -2,15 +2,12 @@
 blind index, villages outside the importer's scope), nothing written unless the whole file is valid, and no ID
 number in clear in any message."""
 
-import io
-
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from openpyxl import Workbook
 
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import login, make_user, programme
+from cuntong.core.testing import login, make_user, programme, xlsx_upload
 from cuntong.jobs.models import Job
 from cuntong.people.models import Resident
 
@@ -21,16 +18,8 @@ HEADER = ["姓名", "身份证号", "村", "户编号", "与户主关系", "联�
 HONGYANG_VILLAGE, NANXI_VILLAGE = "445281104201", "445281105201"
 
 
-def workbook(rows, header=HEADER) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+def workbook(rows):
+    return xlsx_upload(HEADER, rows, "roster.xlsx")
 
 
 def good_row(serial, village=HONGYANG_VILLAGE, **overrides):
@@ -107,7 +96,6 @@ def test_a_township_clerk_imports_only_their_villages(db):
 def test_the_import_page_runs_a_job_with_the_report(db, django_capture_on_commit_callbacks):
     client = login(make_user("poverty", "poverty_office"))
     upload = workbook([good_row(1), good_row(2, 身份证号=id_number(2)[:17])])
-    upload.name = "roster.xlsx"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("core:import", args=["residents"]), {"file": upload})
     job = Job.objects.get()

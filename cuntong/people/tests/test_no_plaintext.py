@@ -19,12 +19,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from cuntong.accounts.models import Organisation, User
 from cuntong.api_urls import router
 from cuntong.audit.models import ChangeRecord, SecurityEvent
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme
+from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_upload
 from cuntong.core.views import ObjectListView
 from cuntong.jobs.models import Job
 from cuntong.people.models import Resident
@@ -105,18 +105,12 @@ def _body(response) -> str:
 
 
 def _import_roster(client: Client, serials, *, bad_row=False) -> None:
-    book = Workbook()
-    book.active.append(["姓名", "身份证号", "村", "联系电话", "劳动能力"])
-    for serial in serials:
-        book.active.append([f"导入{serial}", id_number(serial), "445281104202", f"1350000{serial:04d}", "是"])
+    rows = [[f"导入{s}", id_number(s), "445281104202", f"1350000{s:04d}", "是"] for s in serials]
     if bad_row:  # a check-digit failure: the report names the row, never the number
         wrong = id_number(99)[:-1] + ("0" if id_number(99)[-1] != "0" else "1")
-        book.active.append(["坏行", wrong, "445281104202", "", ""])
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    stream.name = "roster.xlsx"
-    client.post(reverse("core:import", args=["residents"]), {"file": stream})
+        rows.append(["坏行", wrong, "445281104202", "", ""])
+    upload = xlsx_upload(["姓名", "身份证号", "村", "联系电话", "劳动能力"], rows, "roster.xlsx")
+    client.post(reverse("core:import", args=["residents"]), {"file": upload})
 
 
 @pytest.fixture
