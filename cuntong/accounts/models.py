@@ -36,7 +36,9 @@ class Organisation(models.Model):
         EVALUATOR = "evaluator", _("第三方评估机构")
         OTHER = "other", _("其他")
 
-    scope = Scope(programme=None, area="area")
+    # Registered per programme (a contractor serving two counties is registered in each): so its records, its
+    # change history and the evidence attached to it belong to one programme, like every business record.
+    scope = Scope(programme="programme", area="area")
 
     name = models.CharField(_("名称"), max_length=128)
     short_name = models.CharField(_("简称"), max_length=32, blank=True)
@@ -45,13 +47,7 @@ class Organisation(models.Model):
         "geo.Area", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="organisations"
     )
     programme = models.ForeignKey(
-        "programme.Programme",
-        verbose_name=_("所属项目"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="organisations",
-        help_text=_("成员单位属于某个示范项目；承办单位等可跨项目"),
+        "programme.Programme", verbose_name=_("所属项目"), on_delete=models.CASCADE, related_name="organisations"
     )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
     duties = models.TextField(_("职责"), blank=True)

@@ -75,3 +75,23 @@ def test_the_list_page_query_count_is_pinned(db, django_assert_max_num_queries):
     with django_assert_max_num_queries(9):
         page = client.get(reverse("accounts:organisation_list"))
     assert len(page.context["object_list"]) == 50  # a full page of the plan's 57 organisations
+
+
+def test_evidence_attached_to_an_organisation_stays_visible_in_its_scope(db):
+    """Organisations belong to a programme, so an uploaded contract is scoped like the organisation."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cuntong.attachments.models import Attachment
+
+    contractor = Organisation.objects.get(name="洪阳镇人民政府")
+    client = login(make_user("office", "office"))
+    upload = SimpleUploadedFile("合同.pdf", b"%PDF-1.4\n%contract\n", "application/pdf")
+    content_type = ContentType.objects.get_for_model(Organisation)
+    client.post(
+        reverse("attachments:upload", args=[content_type.pk, contractor.pk]), {"file": upload, "kind": "contract"}
+    )
+    attachment = Attachment.objects.get()
+    assert attachment.programme == programme() and attachment.area.code == HONGYANG
+    assert client.get(attachment.get_absolute_url()).status_code == 200
+    assert login(make_user("nanxi", "township", "445281105")).get(attachment.get_absolute_url()).status_code == 404

@@ -14,7 +14,7 @@ from cuntong.audit.context import acting_as
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import PUNING, area, login, make_user, xlsx_upload
+from cuntong.core.testing import PUNING, area, login, make_user, programme, xlsx_upload
 
 pytestmark = pytest.mark.usefixtures("base_data")
 
@@ -187,7 +187,9 @@ def _work(admins) -> dict[str, list[tuple[str, str, dict]]]:
     clerk = make_user("work-clerk", "township", "445281104")
     with acting_as(None, via="test"):
         custom = Role.objects.create(code="custom", name="自定义")
-        organisation = Organisation.objects.create(name="测试承办单位", kind="contractor", area=area(PUNING))
+        organisation = Organisation.objects.create(
+            name="测试承办单位", kind="contractor", area=area(PUNING), programme=programme()
+        )
     event = log_event("login", user=clerk)
     change = ChangeRecord.objects.filter(object_id=str(organisation.pk)).first()
     return {
