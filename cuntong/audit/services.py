@@ -29,8 +29,10 @@ def deployment_area_id() -> int | None:
     codes = list(Programme.objects.values_list("county__code", flat=True).distinct())
     if not codes:
         return None
-    prefix = os.path.commonprefix(codes)
-    return Area.objects.current().filter(code=prefix).values_list("pk", flat=True).first()
+    prefix = os.path.commonprefix(codes)  # may end inside a level (445281 and 445222 share 4452, a city)
+    candidates = [prefix[:length] for length in range(len(prefix), 1, -1)]
+    areas = dict(Area.objects.current().filter(code__in=candidates).values_list("code", "pk"))
+    return next((areas[code] for code in candidates if code in areas), None)
 
 
 def _area_of(user, username: str) -> int | None:

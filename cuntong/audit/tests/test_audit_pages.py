@@ -99,3 +99,12 @@ def test_list_pages_pin_their_query_counts(db, auditor, django_assert_max_num_qu
         with django_assert_max_num_queries(10):
             page = auditor.get(url)
         assert len(page.context["object_list"]) >= 30
+
+
+def test_the_deployment_area_spans_every_programme(db):
+    from cuntong.audit.services import deployment_area_id
+    from cuntong.programme.tests.test_programme_scope import programme_for
+
+    assert deployment_area_id() == area(PUNING).pk
+    programme_for("another county")  # 揭西县 joins: the two counties share the city 4452
+    assert deployment_area_id() == area("4452").pk
