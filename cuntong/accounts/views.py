@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -77,7 +78,9 @@ def otp_verify(request):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 log_event("otp", user=request.user, step="verified")
-                return redirect(request.GET.get("next") or "home")
+                target = request.GET.get("next", "")
+                safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+                return redirect(target if safe else "home")
         log_event("otp", user=request.user, step="failed")
         form.add_error("token", _("验证码不正确。"))
     return render(request, "accounts/otp_verify.html", {"form": form})

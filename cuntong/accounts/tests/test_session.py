@@ -121,3 +121,13 @@ def test_a_password_alone_cannot_enrol_a_second_device(db):
     assert response.status_code == 302 and response["Location"] == reverse("accounts:otp_verify")
     assert client.post(reverse("accounts:otp_setup"), {"token": "123456"})["Location"] == reverse("accounts:otp_verify")
     assert TOTPDevice.objects.filter(user=user).count() == 1
+
+
+def test_verifying_never_redirects_off_site(db):
+    user = make_user("finance-user", "finance")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    url = reverse("accounts:otp_verify") + "?next=https://evil.example/steal"
+    response = client.post(url, {"token": f"{totp(device.bin_key):06d}"})
+    assert response["Location"] == reverse("home")
