@@ -83,7 +83,7 @@ class OrganisationEditView(ObjectEditView):
 
 # --- users -------------------------------------------------------------------------------------------------------
 
-ACTIVE_MEMBERSHIPS = Prefetch("memberships", queryset=Membership.objects.select_related("role", "area"))
+MEMBERSHIPS = Prefetch("memberships", queryset=Membership.objects.select_related("role", "area"))
 
 
 class UserListView(ObjectListView):
@@ -101,7 +101,7 @@ class UserListView(ObjectListView):
     import_name = "users"
 
     def optimise(self, queryset):
-        return queryset.prefetch_related(ACTIVE_MEMBERSHIPS)
+        return queryset.prefetch_related(MEMBERSHIPS)
 
 
 class UserDetailView(ObjectDetailView):

@@ -32,17 +32,28 @@ def _refuse(refusal: rules.Refusal | None, field: str | None = "role") -> None:
         raise ValidationError({field: refusal.message} if field else refusal.message, code=refusal.code)
 
 
+def _stored(membership: Membership) -> Membership | None:
+    if membership.pk is None:
+        return None
+    return Membership.objects.filter(pk=membership.pk).select_related("user", "role", "area").first()
+
+
 def check_grant(by, membership: Membership) -> None:
-    """The grant rules for ``by`` writing ``membership`` (None: the command line, the system itself), then the
-    membership's own rules (scope level, 三员分立)."""
-    _refuse(
-        rules.grant_refusal(
-            grantor_id=getattr(by, "pk", None),
-            grantor_is_superuser=bool(getattr(by, "is_superuser", False)),
-            user_id=membership.user_id,
-            duty=membership.role.duty,
+    """The grant rules for ``by`` writing ``membership`` (None: the command line, the system itself) — for the
+    membership as it will be and, when it changes one, as it was (nobody edits their own or a duty membership) —
+    then the membership's own rules (scope level, 三员分立)."""
+    previous = _stored(membership)
+    if previous is not None and previous.user_id != membership.user_id:
+        raise ValidationError({"user": _("任职的用户不能更改。")}, code="user_changed")
+    for candidate in filter(None, (previous, membership)):
+        _refuse(
+            rules.grant_refusal(
+                grantor_id=getattr(by, "pk", None),
+                grantor_is_superuser=bool(getattr(by, "is_superuser", False)),
+                user_id=candidate.user_id,
+                duty=candidate.role.duty,
+            )
         )
-    )
     membership.clean()
 
 
@@ -59,13 +70,8 @@ def _membership_detail(membership: Membership) -> dict:
 @transaction.atomic
 def save_membership(membership: Membership, *, by=None) -> Membership:
     """Create or change a membership after the grant rules; a permission-change security event records it."""
-    previous = Membership.objects.filter(pk=membership.pk).select_related("role", "area").first()
-    if previous is not None and previous.user_id != membership.user_id:
-        raise ValidationError({"user": _("任职的用户不能更改。")}, code="user_changed")
+    previous = _stored(membership)
     check_grant(by, membership)
-    if previous is not None:
-        # Also the membership being changed must have been the grantor's to change (not their own, no duty).
-        check_grant(by, previous)
     membership.save()
     log_event(
         "permission_changed",

@@ -241,3 +241,15 @@ def test_no_administrator_maintains_another_administrators_account(admins):
         assert client.get(reverse("accounts:user_edit", args=[target.pk])).status_code == 403
         assert client.post(reverse("accounts:user_reset_password", args=[target.pk])).status_code == 403
     assert client.post(reverse("accounts:user_reset_password", args=[admins["sysadmin"].pk])).status_code == 403
+
+
+def test_an_administrators_membership_cannot_be_turned_into_something_else(admins):
+    membership = admins["secadmin"].memberships.get()
+    client = login(admins["sysadmin"])
+    response = client.post(
+        reverse("accounts:membership_edit", args=[membership.pk]),
+        {"user": membership.user_id, "role": role("office").pk, "area": area(PUNING).pk, "is_active": "on"},
+    )
+    assert response.status_code == 200 and "三员角色只能由平台超级管理员授予" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.role.code == "secadmin"
