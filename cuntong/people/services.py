@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from cuntong.audit.services import log_event
 from cuntong.core.fields import EncryptedPersonalField
@@ -33,9 +34,9 @@ def can_reveal(user, obj: models.Model) -> bool:
 def reveal(user, obj: models.Model, field_name: str, reason: str) -> str:
     """The plaintext of one personal field, after permission, scope and reason checks; logged first."""
     if field_name not in personal_field_names(type(obj)):
-        raise ValidationError(f"{field_name} is not a personal-data field", code="field")
+        raise ValidationError(_("“%(f)s”不是个人信息字段。") % {"f": field_name}, code="field")
     if not can_reveal(user, obj):
-        raise PermissionDenied("not allowed to reveal personal data of this record")
+        raise PermissionDenied(_("您没有查看完整个人信息的权限。"))
     error = rules.reveal_reason_error(reason)
     if error:
         raise ValidationError(error, code="reason")
