@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cuntong.programme",
     "cuntong.jobs",
     "cuntong.attachments",
+    "cuntong.people",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -183,6 +184,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ADMIN = False
+# Behind reverse proxies (nginx …) every request comes from the proxy, so lockout per address and the audit trail
+# read the client from X-Forwarded-For, trusting as many hops as proxies are declared (0: REMOTE_ADDR only).
+PROXY_COUNT = int(os.environ.get("CUNTONG_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "cuntong.audit.middleware.client_address"
 
 SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("CUNTONG_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_COOKIE_AGE = 12 * 3600
@@ -190,8 +195,7 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-OTP_TOTP_ISSUER = "村通 Cuntong"
-OTP_REQUIRED_ROLES = ("sysadmin", "secadmin", "auditadmin", "finance")
+OTP_TOTP_ISSUER = "村通 Cuntong"  # which roles require two-factor is each role's requires_otp (accounts/roles.py)
 
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("CUNTONG_AUDIT_RETENTION_DAYS", "180")))
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, Permission, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cuntong.core.fields import BlindIndexField, PhoneNumberField
 from cuntong.core.scoping import RestrictedManager, RestrictedQuerySet, Scope
+
+from . import rules
+
+
+def validate_credit_code(value: str) -> None:
+    error = rules.credit_code_error(value)
+    if error:
+        raise ValidationError(error, code="credit_code")
 
 
 class Organisation(models.Model):
@@ -27,7 +36,9 @@ class Organisation(models.Model):
         EVALUATOR = "evaluator", _("第三方评估机构")
         OTHER = "other", _("其他")
 
-    scope = Scope(programme=None, area="area")
+    # Registered per programme (a contractor serving two counties is registered in each): so its records, its
+    # change history and the evidence attached to it belong to one programme, like every business record.
+    scope = Scope(programme="programme", area="area")
 
     name = models.CharField(_("名称"), max_length=128)
     short_name = models.CharField(_("简称"), max_length=32, blank=True)
@@ -36,15 +47,9 @@ class Organisation(models.Model):
         "geo.Area", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="organisations"
     )
     programme = models.ForeignKey(
-        "programme.Programme",
-        verbose_name=_("所属项目"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="organisations",
-        help_text=_("成员单位属于某个示范项目；承办单位等可跨项目"),
+        "programme.Programme", verbose_name=_("所属项目"), on_delete=models.CASCADE, related_name="organisations"
     )
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
     duties = models.TextField(_("职责"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     contact_phone = PhoneNumberField(_("联系电话"), blank=True)
@@ -57,7 +62,15 @@ class Organisation(models.Model):
         verbose_name = _("机构")
         verbose_name_plural = _("机构")
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="accounts_organisation_name_unique")]
+        permissions = [("reveal_organisation", _("查看机构联系人完整电话"))]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="accounts_organisation_name_unique"),
+            models.UniqueConstraint(
+                fields=["programme", "credit_code"],
+                condition=~Q(credit_code=""),
+                name="accounts_organisation_credit_code_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -130,6 +143,7 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         ordering = ["username"]
+        permissions = [("unlock_user", _("解除登录锁定")), ("reveal_user", _("查看用户完整手机号"))]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -160,6 +174,20 @@ class User(AbstractUser):
     def primary_scope_area_id(self) -> int | None:
         memberships = self.active_memberships
         return memberships[0].area_id if memberships else None
+
+    def history_area_id(self) -> int | None:
+        """Where changes of this account are filed for scoped reading of the change history (read afresh: the
+        account may be saved before its first membership exists)."""
+        return Membership.objects.active().filter(user_id=self.pk).values_list("area_id", flat=True).first()
+
+    def role_summary(self) -> str:
+        """洪阳镇干部（洪阳镇）、…: the active memberships, from a ``memberships`` prefetch where there is one."""
+        today = timezone.localdate()
+        return "、".join(
+            f"{m.role.name}（{m.area.name}）"
+            for m in self.memberships.all()
+            if m.is_active and (m.valid_until is None or m.valid_until >= today)
+        )
 
     @property
     def roles(self) -> set[str]:
@@ -226,6 +254,36 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} · {self.area}"
+
+    def save(self, *args, **kwargs):
+        # Every path that writes a membership passes here (forms, API, import, commands, shell); the database
+        # triggers of migration 0002 refuse the combination even for raw SQL.
+        refusal = self.separation_refusal()
+        if refusal:
+            raise ValidationError(refusal.message, code=refusal.code)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:membership_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.area_id and self.area.level not in rules.SCOPE_LEVELS:
+            raise ValidationError({"area": _("管辖范围只能是省、市、县或乡镇。")}, code="area_level")
+        refusal = self.separation_refusal()
+        if refusal:
+            raise ValidationError({"role": refusal.message}, code=refusal.code)
+
+    def separation_refusal(self) -> rules.Refusal | None:
+        """三员分立: the duties of the user's other active memberships must not clash with this one's."""
+        if not self.is_active or not self.user_id or not self.role_id:
+            return None
+        held = (
+            Membership.objects.filter(user_id=self.user_id, is_active=True)
+            .exclude(pk=self.pk)
+            .values_list("role__duty", flat=True)
+        )
+        return rules.duty_conflict(held, Role.objects.values_list("duty", flat=True).get(pk=self.role_id))
 
 
 class PasswordHistory(models.Model):

@@ -1,8 +1,8 @@
 """The built-in roles of DESIGN §1 as permission sets, kept in step with the database after every migrate.
 
 Patterns name permissions as ``app_label.codename`` with shell wildcards. A bare ``*`` app never reaches the
-privileged apps (accounts, audit, framework internals): those must be named, so "read everything" for an evaluator
-does not quietly include the user list or the audit trail. Each app may add to a role in its own
+privileged apps (accounts, audit, people, framework internals): those must be named, so "read everything" for an
+evaluator does not quietly include the user list, the audit trail or the registered-poor roster. Each app may add to a role in its own
 ``permissions.py`` (``ROLE_PERMISSIONS = {"station_operator": [...]}``), so modules stay out of this file.
 """
 
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 PRIVILEGED_APPS = {
     "accounts",
     "audit",
+    "people",
     "admin",
     "auth",
     "contenttypes",
@@ -55,6 +56,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             "accounts.view_organisation",
             "accounts.add_organisation",
             "accounts.change_organisation",
+            "accounts.reveal_organisation",
             "accounts.view_user",
         ),
     ),
@@ -115,8 +117,11 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             "accounts.view_user",
             "accounts.add_user",
             "accounts.change_user",
+            "accounts.reveal_user",
             "accounts.*_organisation",
+            "!accounts.reveal_organisation",
             "accounts.*_membership",
+            "accounts.view_role",
             "geo.view_area",
             "jobs.view_job",
         ),
@@ -127,7 +132,16 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         "secadmin",
         _("安全管理员"),
         _("角色权限、账号锁定与解锁、安全策略；不能维护用户资料，不能查看审计日志"),
-        ("accounts.view_role", "accounts.change_role", "accounts.view_user", "accounts.unlock_user", "geo.view_area"),
+        (
+            "accounts.view_role",
+            "accounts.add_role",
+            "accounts.change_role",
+            "accounts.unlock_user",
+            "accounts.view_user",
+            "accounts.view_membership",
+            "accounts.view_organisation",
+            "geo.view_area",
+        ),
         duty="security",
         requires_otp=True,
     ),
@@ -135,7 +149,15 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         "auditadmin",
         _("审计管理员"),
         _("查看安全事件与变更记录；不能修改任何数据"),
-        ("audit.view_changerecord", "audit.view_securityevent", "accounts.view_user", "geo.view_area"),
+        (
+            "audit.view_changerecord",
+            "audit.view_securityevent",
+            "accounts.view_user",
+            "accounts.view_membership",
+            "accounts.view_role",
+            "accounts.view_organisation",
+            "geo.view_area",
+        ),
         duty="audit",
         requires_otp=True,
     ),

@@ -1,6 +1,6 @@
-"""OpenAPI description of the API token scheme."""
+"""OpenAPI descriptions of the API token scheme and of masked personal data."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -9,3 +9,15 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Token <key>"}
+
+
+class MaskedPersonalData(OpenApiSerializerFieldExtension):
+    target_class = "cuntong.core.api.MaskedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "readOnly": True,
+            "description": "personal data, always masked (445281********1234, 138****5678); "
+            "POST …/{id}/reveal/ with a reason returns one value in clear and is logged",
+        }

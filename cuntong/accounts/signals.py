@@ -4,11 +4,12 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from cuntong.audit.middleware import client_address
 from cuntong.audit.services import log_event
 
 
 def _address(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_address(request) if request is not None else None
 
 
 @receiver(user_logged_in, dispatch_uid="cuntong_login")

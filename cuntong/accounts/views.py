@@ -3,11 +3,13 @@
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,6 +23,13 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get("timeout"):
+            minutes = max(1, settings.SESSION_IDLE_TIMEOUT_SECONDS // 60)
+            context["timeout_notice"] = _("您已超过%(m)d分钟未操作，请重新登录。") % {"m": minutes}
+        return context
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -36,7 +45,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 def otp_setup(request):
-    """Show a TOTP secret as a QR code; the device is confirmed once the user types a valid code from it."""
+    """Show a TOTP secret as a QR code; the device is confirmed once the user types a valid code from it.
+
+    An account that already has a device must verify with it first: else a stolen password alone could enrol a
+    second device and walk past the second factor."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists() and not request.user.is_verified():
+        return redirect("accounts:otp_verify")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
         user=request.user, name="default", confirmed=False
     )
@@ -64,7 +78,9 @@ def otp_verify(request):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 log_event("otp", user=request.user, step="verified")
-                return redirect(request.GET.get("next") or "home")
+                target = request.GET.get("next", "")
+                safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+                return redirect(target if safe else "home")
         log_event("otp", user=request.user, step="failed")
         form.add_error("token", _("验证码不正确。"))
     return render(request, "accounts/otp_verify.html", {"form": form})

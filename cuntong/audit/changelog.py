@@ -1,6 +1,8 @@
 """Change history of every scoped model, written from model signals so no caller can forget it.
 
-Snapshots hold field values as JSON; personal data appears only masked (its ``str``), password hashes never.
+Snapshots hold field values as JSON; personal data appears only masked (its ``str``), names listed in a model's
+``personal_fields`` masked too, blind indexes and password hashes never. So an erased person's history keeps only
+what cannot identify them, and the audit trail itself never needs rewriting.
 """
 
 import datetime
@@ -11,12 +13,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from cuntong.core.personal import PersonalValue
+from cuntong.core.fields import BlindIndexField
+from cuntong.core.personal import PersonalKind, PersonalValue, mask_text
 from cuntong.core.scoping import follow
 
 from .context import current_actor
 
 NEVER_RECORDED = {"password", "last_login", "created_at", "updated_at"}
+NAME = PersonalKind("name", keep_start=1, keep_end=0)  # 张三 → 张*
+
+
+def describe(instance: models.Model) -> str:
+    """How audit rows name a record: its ``audit_repr()`` where it has one (people: masked), else ``str``."""
+    text = instance.audit_repr() if hasattr(instance, "audit_repr") else str(instance)
+    return mask_text(text)[:200]
 
 
 def is_tracked(model: type[models.Model]) -> bool:
@@ -41,11 +51,32 @@ def _json_value(value):
 
 def snapshot(instance: models.Model) -> dict:
     excluded = NEVER_RECORDED | set(getattr(instance, "history_exclude", ()))
-    return {
-        field.attname: _json_value(getattr(instance, field.attname))
-        for field in instance._meta.concrete_fields
-        if field.name not in excluded and field.attname not in excluded
-    }
+    masked = set(getattr(instance, "personal_fields", ()))
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in excluded or field.attname in excluded or isinstance(field, BlindIndexField):
+            continue
+        value = getattr(instance, field.attname)
+        values[field.attname] = NAME.mask(value) if field.name in masked and value else _json_value(value)
+    return values
+
+
+def area_of(instance: models.Model, actor_user=None) -> int | None:
+    """The area a change is filed under: the record's own, its programme's county, its ``history_area_id()``,
+    else the acting user's scope."""
+    scope = type(instance).scope
+    area_id = follow(instance, scope.area) if not scope.spans_many else None
+    if area_id is None and scope.programme is not None:
+        from cuntong.programme.models import Programme
+
+        programme_id = follow(instance, scope.programme)
+        if programme_id is not None:
+            area_id = Programme.objects.filter(pk=programme_id).values_list("county_id", flat=True).first()
+    if area_id is None and hasattr(instance, "history_area_id"):
+        area_id = instance.history_area_id()
+    if area_id is None and hasattr(actor_user, "primary_scope_area_id"):
+        area_id = actor_user.primary_scope_area_id()
+    return area_id
 
 
 def record(instance: models.Model, action: str, before: dict | None, after: dict | None):
@@ -65,9 +96,9 @@ def record(instance: models.Model, action: str, before: dict | None, after: dict
         action=action,
         content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=False),
         object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        programme_id=follow(instance, scope.programme),
-        area_id=follow(instance, scope.area),
+        object_repr=describe(instance),
+        programme_id=follow(instance, scope.programme) if not scope.spans_many else None,
+        area_id=area_of(instance, user),
         before=before,
         after=after,
     )

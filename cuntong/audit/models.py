@@ -7,6 +7,7 @@ those older than the retention period (at least 180 days, as level 3 requires).
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +35,9 @@ class ChangeRecord(AppendOnly):
         UPDATE = "update", _("修改")
         DELETE = "delete", _("删除")
 
-    scope = Scope(programme="programme", area="area")
+    # Filed under the changed record's area (or its programme's county, or the actor's scope), so an auditor of a
+    # township reads that township's history and a county auditor the whole county's.
+    scope = Scope(programme=None, area="area")
 
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -71,6 +74,14 @@ class ChangeRecord(AppendOnly):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("audit:change_detail", args=[self.pk])
+
+    @property
+    def model_label(self) -> str:
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name) if model else self.content_type.model
+
     @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
         before, after = self.before or {}, self.after or {}
@@ -90,6 +101,7 @@ class SecurityEvent(AppendOnly):
         LOGOUT = "logout", _("退出登录")
         TIMEOUT = "timeout", _("会话超时")
         PASSWORD_CHANGED = "password_changed", _("修改密码")
+        PASSWORD_RESET = "password_reset", _("重置密码")
         OTP = "otp", _("双因素认证")
         PERMISSION_CHANGED = "permission_changed", _("权限变更")
         EXPORT = "export", _("数据导出")
@@ -135,3 +147,6 @@ class SecurityEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("audit:event_detail", args=[self.pk])

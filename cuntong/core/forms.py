@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 
+from .fields import PersonalFormField
 from .scoping import RestrictedQuerySet
 
 
@@ -50,6 +51,22 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if isinstance(queryset, RestrictedQuerySet) and user is not None:
                 field.queryset = queryset.restrict(user, "view").in_programme(programme)
+        # Stored personal data is never sent back to the browser: the field shows its masked form as a placeholder
+        # and a blank submission keeps the stored value.
+        self._kept_personal = {}
+        for name, field in self.fields.items():
+            stored = getattr(self.instance, name, None) if self.instance.pk else None
+            if isinstance(field, PersonalFormField) and stored:
+                field.required = False
+                field.widget.attrs["placeholder"] = str(stored)
+                self._kept_personal[name] = stored
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, stored in self._kept_personal.items():
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = stored
+        return cleaned
 
 
 class ImportForm(StyledForm):

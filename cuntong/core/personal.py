@@ -40,6 +40,7 @@ class ResidentIdKind(PersonalKind):
     is not applied; the check digit, the birth date and the province are.
     """
 
+    # GB/T 2260 province-level codes (83 and 91 for Taiwan residents' and foreigners' permanent-residence numbers).
     PROVINCES = frozenset(
         [
             "11",

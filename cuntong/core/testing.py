@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from cuntong.audit.context import acting_as
 
@@ -106,6 +106,18 @@ def login(user) -> Client:
     return client
 
 
+def xlsx_upload(header: list[str], rows, name: str = "upload.xlsx") -> io.BytesIO:
+    """An XLSX file to import or upload: a header row, then ``rows``."""
+    book = Workbook()
+    for row in [header, *rows]:
+        book.active.append(row)
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    stream.name = name
+    return stream
+
+
 def xlsx_rows(response) -> list[tuple]:
     book = load_workbook(
         io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content), read_only=True
@@ -123,6 +135,7 @@ class ScopedModelTests:
 
     model = None
     viewer_role = "office"
+    viewer_scope = PUNING  # programme-wide (shared) records compare two counties: their viewer sits above both
     township_role = "township"
     list_url: str | None = None
     api_url: str | None = None
@@ -164,7 +177,7 @@ class ScopedModelTests:
     # -- county-wide permission -------------------------------------------------------------------------------
     def test_county_member_sees_every_township(self, records):
         own, other = records
-        client = login(make_user("county-viewer", self.viewer_role))
+        client = login(make_user("county-viewer", self.viewer_role, self.viewer_scope))
         if self.list_url:
             page = client.get(self.list_url).content.decode()
             assert self.record_text(own) in page and self.record_text(other) in page

@@ -1,14 +1,4 @@
-from cuntong.core.testing import ScopedModelTests, area
 from cuntong.geo.models import Area
-
-
-class TestAreaScope(ScopedModelTests):
-    model = Area
-    list_url = "/geo/"
-    api_url = "/api/v1/areas/"
-
-    def make_record(self, township_code):
-        return area(f"{township_code}201")
 
 
 def test_area_list_query_count_is_pinned(base_data, django_assert_max_num_queries):
