@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cuntong.programme",
     "cuntong.jobs",
     "cuntong.attachments",
+    "cuntong.funds",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
