@@ -300,7 +300,8 @@ class Appeal(BusinessModel):
         UPHELD = AppealStatus.UPHELD, _("申诉成立")
         DISMISSED = AppealStatus.DISMISSED, _("申诉驳回")
 
-    scope = Scope(programme="programme", owner_user="filed_by")
+    # A station operator (scoped to a township) sees the appeals they filed about their station's subsidy.
+    scope = Scope(programme="programme", area="subsidy_line__area", owner_user="filed_by")
 
     programme = models.ForeignKey(
         "programme.Programme", verbose_name=_("示范项目"), on_delete=models.PROTECT, related_name="fund_appeals"
@@ -405,12 +406,14 @@ class SubsidyBatch(BusinessModel):
 class SubsidyLine(BusinessModel):
     """One station's subsidy in a batch, with the facts it was computed from and the reason for its amount."""
 
-    scope = Scope(programme="batch__programme", owner_user="operator")
+    scope = Scope(programme="batch__programme", area="area", owner_user="operator")
 
     batch = models.ForeignKey(SubsidyBatch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="lines")
     station_id = models.PositiveBigIntegerField(_("站点编号"))
     station_name = models.CharField(_("站点"), max_length=128)
-    area_code = models.CharField(_("区划代码"), max_length=12, blank=True)
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("所在区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     level = models.CharField(_("层级"), max_length=16)
     station_status = models.CharField(_("站点状态"), max_length=32)
     activity_score = models.DecimalField(_("活跃度得分"), max_digits=6, decimal_places=2, null=True, blank=True)

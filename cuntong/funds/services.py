@@ -23,6 +23,7 @@ from cuntong.attachments.rules import UploadRefused
 from cuntong.attachments.services import attach
 from cuntong.core.money import yuan
 from cuntong.core.scoping import is_permitted, permission_name
+from cuntong.geo.models import Area
 from cuntong.programme.models import BudgetAllocation, Project, SubItem
 
 from . import ledger, queries, rules, subsidies
@@ -580,6 +581,11 @@ def create_subsidy_batch(
     if SubsidyBatch.objects.filter(programme=programme, month=month).exists():
         raise FundRuleViolation("batch_exists", _("%(month)s 的补贴批次已存在。") % {"month": f"{month:%Y-%m}"})
     decisions = [(station, subsidies.decide(station, rule)) for station in subsidies.station_facts(programme, month)]
+    areas = dict(
+        Area.objects.current()
+        .filter(code__in={s.area_code for s, _d in decisions if s.area_code})
+        .values_list("code", "pk")
+    )
     total = sum((d.amount for _s, d in decisions), Decimal(0))
     paid = sum(1 for _s, d in decisions if d.amount)
     if not total:
@@ -613,7 +619,7 @@ def create_subsidy_batch(
             batch=batch,
             station_id=station.station_id,
             station_name=station.name[:128],
-            area_code=station.area_code,
+            area_id=areas.get(station.area_code),
             level=station.level,
             station_status=station.status,
             activity_score=station.activity_score,

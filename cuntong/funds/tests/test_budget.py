@@ -120,3 +120,25 @@ def test_committed_approved_and_paid_are_summed_from_records(cast):
     assert row.pending_amount == pending.amount
     item = queries.sub_items_with_figures().get(code="town_stations", project__programme=programme())
     assert item.committed_amount == 50 * WAN and item.paid_amount == 20 * WAN
+
+
+def test_budget_execution_kpis_are_registered_and_computed(cast):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    set_status(4, "in_implementation")
+    through(direct_request(cast.office, amount_wan="16.5", number=4, source="local"), cast)
+    out = StringIO()
+    call_command("kpi", "--format", "json", stdout=out)
+    kpis = {k["key"]: k for k in json.loads(out.getvalue())["kpis"]}
+    assert kpis["funds.execution_rate"]["value"] == "1"  # 16.5万 of 1,650万
+    assert kpis["funds.paid_local"]["value"] == "16.5"
+    assert kpis["funds.paid_national"]["value"] == "0"
+    assert kpis["funds.commitment_rate"]["value"] == "1"
+    assert kpis["funds.lines_over_budget"]["value"] == 0
+    from cuntong.programme.kpi import registry
+
+    drilldown = registry.get("funds.execution_rate").drilldown(programme(), cast.evaluator)
+    assert [r.amount for r in drilldown] == [wan_to_yuan("16.5")]
