@@ -73,7 +73,9 @@ class ContractForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["allocation"].queryset = self.fields["allocation"].queryset.select_related("project")
+        self.fields["allocation"].queryset = (
+            self.fields["allocation"].queryset.filter(amount__gt=0).select_related("project")
+        )
         self.fields["sub_item"].queryset = self.fields["sub_item"].queryset.select_related("project")
         self.fields["sub_item"].label_from_instance = sub_item_label
 

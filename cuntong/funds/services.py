@@ -355,6 +355,7 @@ def resubmit_request(
     request.status, request.revision = target, request.revision + 1
     request.reviewed_by = request.reviewed_at = None
     request.save()
+    require(user, "change", request)  # still inside the user's scope after the correction
     _append_submitted(request, user, "request_resubmitted")
     add_evidence(user, request, files, "invoice")
     return request

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
@@ -65,16 +66,29 @@ def _fail(request, exc) -> None:
 # --- timelines --------------------------------------------------------------------------------------------------
 
 
+TIMELINE_LIMIT = 200
+
+
 def timeline(user, **refs) -> dict:
-    """Every ledger event about one line, contract or request, oldest first, with who, when and evidence."""
-    entries = list(LedgerEntry.objects.filter(**refs).order_by("seq"))
+    """Ledger events about one line, contract or request, oldest first, with who, when and evidence (the latest
+    ``TIMELINE_LIMIT``; the ledger list filtered to the record has them all)."""
+    rows = LedgerEntry.objects.filter(**refs)
+    total = rows.count()
+    entries = list(reversed(rows.order_by("-seq")[:TIMELINE_LIMIT]))
     attachment_ids = [e.payload.get("attachment") for e in entries if e.event == "evidence_attached"]
     downloadable = set(
         Attachment.objects.restrict(user, "view")
         .filter(pk__in=[a for a in attachment_ids if a])
         .values_list("pk", flat=True)
     )
-    return {"entries": entries, "downloadable": downloadable, "show_hashes": is_reader(user)}
+    ((field, record),) = refs.items()
+    return {
+        "entries": entries,
+        "downloadable": downloadable,
+        "show_hashes": is_reader(user),
+        "total": total,
+        "full_history": f"{reverse('funds:ledger_list')}?{field}={record.pk}",
+    }
 
 
 # --- dashboard --------------------------------------------------------------------------------------------------
@@ -123,7 +137,6 @@ class LineListView(ObjectListView):
 class LineDetailView(ObjectDetailView):
     model = BudgetLine
     template_name = "funds/line_detail.html"
-    fields = (Col("project", _("项目")), Col("source", _("资金来源")), *MONEY_COLUMNS)
 
     def optimise(self, queryset):
         return queries.lines_with_figures(queryset.select_related("project__programme")).annotate(
@@ -616,6 +629,17 @@ class LedgerListView(ObjectListView):
     filterset_class = LedgerFilter
     template_name = "funds/ledger_list.html"
     export_filename = "资金台账.xlsx"
+
+    REFERENCES = ("line", "contract", "request")
+
+    def get_queryset(self):
+        """``?request=12`` (or ``line``, ``contract``): one record's full history, linked from its timeline."""
+        queryset = super().get_queryset()
+        for name in self.REFERENCES:
+            value = self.request.GET.get(name, "")
+            if value.isdigit():
+                queryset = queryset.filter(**{f"{name}_id": int(value)})
+        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -303,3 +303,15 @@ def test_navigation_offers_what_each_role_may_use(cast, username):
     page = login(user).get("/funds/requests/").content.decode()
     assert ("/funds/ledger/" in page) == (username != "contractor")
     assert ("/funds/contracts/new/" in login(user).get("/funds/contracts/").content.decode()) == (username == "office")
+
+
+def test_a_records_full_history_is_one_click_away(cast):
+    request = through(milestone_request(cast.contractor, contract(cast.office, number=1), 1), cast)
+    evaluator = login(cast.evaluator)
+    page = evaluator.get(request.get_absolute_url()).content.decode()
+    link = f"/funds/ledger/?request={request.pk}"
+    assert link in page
+    history = evaluator.get(link)
+    shown = {obj.pk for obj in history.context["object_list"]}
+    assert shown == set(LedgerEntry.objects.filter(request=request).values_list("pk", flat=True))
+    assert len(shown) == 5
