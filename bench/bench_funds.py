@@ -13,7 +13,6 @@ import datetime
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from decimal import Decimal
@@ -215,62 +214,20 @@ def _approval_setup(count: int):
     return line, requests, approvers
 
 
-def _approve_all(requests, approvers) -> tuple[float, int, int]:
-    """Approvers take requests from one queue, all starting together; returns (seconds, approved, refused)."""
-    from django.db import connection
-
-    from cuntong.funds import services
-    from cuntong.funds.rules import FundRuleViolation
-
-    pending = list(requests)
-    lock = threading.Lock()
-    counts = {"approved": 0, "refused": 0}
-    barrier = threading.Barrier(len(approvers) + 1)
-    errors = []
-
-    def work(user):
-        barrier.wait()
-        try:
-            while True:
-                with lock:
-                    if not pending:
-                        return
-                    request = pending.pop()
-                try:
-                    services.decide(user, request, "approve")
-                    key = "approved"
-                except FundRuleViolation:
-                    key = "refused"
-                with lock:
-                    counts[key] += 1
-        except Exception as exc:  # reported after the run
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(u,)) for u in approvers]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return elapsed, counts["approved"], counts["refused"]
-
-
 def approval_results(context) -> list[Result]:
     from django.db import connection
 
     from cuntong.funds import ledger, queries
+    from cuntong.funds.tests.factories import approve_concurrently
 
     count = QUICK_REQUESTS if context.quick else REQUESTS
     database = connection.vendor
     line, requests, approvers = _approval_setup(count)
-    one_seconds, one_ok, one_refused = _approve_all(requests[: count // 4], approvers[:1])
-    many_seconds, many_ok, many_refused = _approve_all(requests[count // 4 :], approvers)
+    one_seconds, one = approve_concurrently(requests[: count // 4], approvers[:1])
+    many_seconds, many = approve_concurrently(requests[count // 4 :], approvers)
+    one_ok, one_refused = one["approved"], one["over_budget"]
+    many_ok, many_refused = many["approved"], many["over_budget"]
+    assert set(one) | set(many) <= {"approved", "over_budget"}, (one, many)
     position = queries.line_position(line.pk)
     assert position.approved <= position.budget, position
     assert ledger.verify(line.project.programme_id).ok

@@ -2,42 +2,17 @@
 with real concurrent transactions. The row locks serialise them, so the approved total never exceeds the budget;
 the ledger's appends, serialised on the chain head, stay one unbroken chain."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from cuntong.core.money import wan_to_yuan
 from cuntong.core.testing import load_base_data, make_user, programme
 from cuntong.funds import ledger, queries, services
-from cuntong.funds.rules import FundRuleViolation
 
-from .factories import Cast, direct_request, line, set_status
+from .factories import Cast, approve_concurrently, direct_request, line, race, set_status
 
 APPROVERS = 8
-
-
-def race(workers, task):
-    """Run ``task(worker)`` in a thread per worker, all released together; each thread closes its connection."""
-    barrier = threading.Barrier(len(workers))
-    errors = []
-
-    def run(worker):
-        try:
-            barrier.wait()
-            task(worker)
-        except Exception as exc:  # any failure in a thread is reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
 
 
 @pytest.mark.postgres
@@ -51,30 +26,11 @@ def test_concurrent_approvals_never_take_a_line_past_its_budget():
     for request in requests:
         services.decide(cast.office2, request, "review")
     approvers = [cast.finance, cast.finance2] + [make_user(f"finance-{i}", "finance") for i in range(APPROVERS - 2)]
-    pending = list(requests)
-    lock = threading.Lock()
-    outcome = {"approved": 0, "refused": 0}
-
-    def approve(user):
-        while True:
-            with lock:
-                if not pending:
-                    return
-                request = pending.pop()
-            try:
-                services.decide(user, request, "approve")
-                key = "approved"
-            except FundRuleViolation as exc:
-                assert exc.code == "over_budget"
-                key = "refused"
-            with lock:
-                outcome[key] += 1
-
-    race(approvers, approve)
+    _seconds, outcome = approve_concurrently(requests, approvers)
     position = queries.line_position(line(4, "local").pk)
     assert position.approved <= budget
     assert position.approved == budget == 16 * wan_to_yuan("2.5")
-    assert outcome == {"approved": 16, "refused": 8}
+    assert outcome == {"approved": 16, "over_budget": 8}
     assert ledger.verify().ok
 
 
