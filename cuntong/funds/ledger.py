@@ -376,6 +376,10 @@ def triggers_disabled(using=None):
         yield
         return
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        # A table with queued (deferred) foreign-key checks cannot be altered: run them first.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {ENTRY_TABLE} DISABLE TRIGGER USER")
         yield
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {ENTRY_TABLE} ENABLE TRIGGER USER")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -221,3 +221,16 @@ def test_snapshot_command_and_head_command(chain):
     out = StringIO()
     call_command("ledger", "head", stdout=out)
     assert chain[-1].hash in out.getvalue()
+
+
+def test_wiping_a_programme_chain_lifts_the_triggers_only_inside_the_block(chain):
+    """``triggers_disabled`` (used by ``cuntong flush`` and the benchmark's reset) works after other writes in the
+    same transaction, and the triggers are back afterwards."""
+    with ledger.triggers_disabled():
+        LedgerEntry._base_manager.filter(programme=programme()).delete()
+    assert not LedgerEntry.objects.exists()
+    if connection.vendor == "postgresql":
+        ledger.append(programme().pk, "budget_set", programme(), amount=Decimal(1))
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"DELETE FROM {TABLE}")
