@@ -140,6 +140,7 @@ class RequestForm(StyledForm):
         else:
             for name in ("allocation", "sub_item", "payee"):
                 del self.fields[name]
+            self.fields["milestone"].required = True
 
     def clean(self):
         data = super().clean()
