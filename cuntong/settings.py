@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cuntong.jobs",
     "cuntong.attachments",
     "cuntong.people",
+    "cuntong.funds",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

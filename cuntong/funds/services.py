@@ -1,0 +1,650 @@
+"""Fund transactions: every page, API call, command and demo step changes fund records through these functions.
+
+Each applies the rules of ``rules.py`` inside one transaction and appends what happened to the ledger in that same
+transaction, so a record and its ledger entry exist together or not at all. Approvals lock the request, then the
+budget line (BudgetAllocation row), then the sub-item, then the ledger head — always in that order — and only
+then sum what is already approved, so concurrent approvals on one line are serialised and can never together
+exceed its budget (PostgreSQL: SELECT … FOR UPDATE; SQLite: the settings' IMMEDIATE transactions).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuntong.attachments.rules import UploadRefused
+from cuntong.attachments.services import attach
+from cuntong.core.money import yuan
+from cuntong.core.scoping import is_permitted, permission_name
+from cuntong.geo.models import Area
+from cuntong.programme.models import BudgetAllocation, Project, SubItem
+
+from . import ledger, queries, rules, subsidies
+from .models import (
+    Appeal,
+    Contract,
+    ContractMilestone,
+    DisbursementRequest,
+    LedgerEntry,
+    SubsidyBatch,
+    SubsidyLine,
+)
+from .rules import FundRuleViolation
+from .rules import Status as S
+
+# What each milestone of the default schedule must be evidenced by (the plan is silent: Cuntong defaults).
+DEFAULT_EVIDENCE = {
+    "signing": "已签订的合同文本；履约保证（如有）",
+    "progress": "进度报告及现场照片；对应发票",
+    "mid_term": "中期评估报告及公示截图；对应发票",
+    "retention": "验收报告；质保期满证明",
+}
+
+
+def funds_rule(programme) -> dict:
+    return programme.rule("funds")
+
+
+def require(user, action: str, obj) -> None:
+    """``user`` holds the permission for ``action`` on ``obj``'s model and ``obj`` lies inside their scope for it."""
+    if user is None or not user.has_perm(permission_name(type(obj), action)) or not is_permitted(user, action, obj):
+        raise PermissionDenied(_("您没有该操作的权限。"))
+
+
+def _project_label(project: Project) -> str:
+    return f"{project.number}. {project.name}"
+
+
+def _check_line(programme, allocation: BudgetAllocation, sub_item: SubItem | None) -> None:
+    if allocation.project.programme_id != programme.pk:
+        raise FundRuleViolation("line_programme", _("预算线不属于当前示范项目。"))
+    if sub_item is not None:
+        if sub_item.project_id != allocation.project_id:
+            raise FundRuleViolation("sub_item_project", _("子项“%(item)s”不属于该项目。") % {"item": sub_item.name})
+        if sub_item.source and sub_item.source != allocation.source:
+            raise FundRuleViolation(
+                "sub_item_source",
+                _("子项“%(item)s”只能使用%(source)s。")
+                % {"item": sub_item.name, "source": sub_item.get_source_display()},
+            )
+
+
+def _check_local_funds(programme, allocation: BudgetAllocation) -> None:
+    project = allocation.project
+    rules.check_local_funds(
+        allocation.source, _project_label(project), project.status, project.get_status_display(), funds_rule(programme)
+    )
+
+
+def _negative_list(programme, *texts: str) -> None:
+    rules.check_negative_list(texts, rules.negative_items(funds_rule(programme)))
+
+
+def _positions(allocation_id: int, sub_item_id: int | None) -> list[rules.Position]:
+    positions = [queries.line_position(allocation_id)]
+    if sub_item_id:
+        positions.append(queries.sub_item_position(sub_item_id))
+    return positions
+
+
+def _lock_budget(allocation_id: int, sub_item_id: int | None) -> None:
+    """Row locks on the budget line and sub-item, in that order; held until the transaction ends."""
+    list(BudgetAllocation.objects.select_for_update().filter(pk=allocation_id).values_list("pk"))
+    if sub_item_id:
+        list(SubItem.objects.select_for_update().filter(pk=sub_item_id).values_list("pk"))
+
+
+# --- contracts --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    name: str
+    percent: Decimal
+    code: str = ""
+    evidence_required: str = ""
+    due_date: datetime.date | None = None
+
+
+def default_schedule(programme) -> list[MilestoneInput]:
+    """The plan's payment schedule: 40 % on signing, 40 % progress, 15 % after mid-term evaluation, 5 % retained."""
+    return [
+        MilestoneInput(m.name, m.percent, m.code, DEFAULT_EVIDENCE.get(m.code, ""))
+        for m in rules.schedule_from_rule(funds_rule(programme))
+    ]
+
+
+def _check_contract(programme, contract: Contract) -> None:
+    rules.check_positive(contract.amount)
+    if contract.contractor.kind != "contractor":
+        raise FundRuleViolation("contractor_kind", _("合同相对方必须是承办单位。"))
+    if contract.end_date < contract.start_date:
+        raise FundRuleViolation("contract_dates", _("合同结束日期早于开始日期。"))
+    _check_line(programme, contract.allocation, contract.sub_item)
+    _negative_list(programme, contract.title, contract.deliverables)
+
+
+def _write_milestones(contract: Contract, schedule: Sequence[MilestoneInput]) -> None:
+    amounts = rules.split_by_percent(contract.amount, [Decimal(m.percent) for m in schedule])
+    contract.milestones.all().delete()
+    ContractMilestone.objects.bulk_create(
+        ContractMilestone(
+            contract=contract,
+            sequence=index,
+            code=m.code or f"m{index}",
+            name=m.name,
+            percent=Decimal(m.percent),
+            amount=amount,
+            evidence_required=m.evidence_required,
+            due_date=m.due_date,
+        )
+        for index, (m, amount) in enumerate(zip(schedule, amounts, strict=True), start=1)
+    )
+
+
+@transaction.atomic
+def save_contract(
+    user, programme, contract: Contract, schedule: Sequence[MilestoneInput] | None = None, *, is_demo: bool = False
+) -> Contract:
+    """Create a draft contract or change a draft; the payment schedule defaults to the plan's."""
+    creating = contract.pk is None
+    if not creating:
+        current = Contract.objects.select_for_update().get(pk=contract.pk)
+        if current.status != Contract.Status.DRAFT:
+            raise FundRuleViolation("contract_signed", _("已签订的合同不能修改。"))
+    contract.programme = programme
+    contract.status = Contract.Status.DRAFT
+    contract.is_demo = contract.is_demo or is_demo
+    if creating:
+        contract.created_by = user
+    _check_contract(programme, contract)
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError as exc:
+        raise FundRuleViolation("contract_number", _("合同编号已存在。")) from exc
+    if creating or schedule is not None:
+        _write_milestones(contract, schedule or default_schedule(programme))
+    require(user, "add" if creating else "change", contract)
+    ledger.append(
+        programme.pk,
+        "contract_created",
+        contract,
+        user=user,
+        amount=contract.amount,
+        payload={
+            "number": contract.number,
+            "contractor": contract.contractor.name,
+            "schedule": [[m.name, m.percent, m.amount] for m in contract.milestones.all()],
+        },
+    )
+    return contract
+
+
+@transaction.atomic
+def sign_contract(user, contract: Contract, signed_on: datetime.date) -> Contract:
+    """Registering the signature commits the contract's amount against its line and sub-item."""
+    contract = Contract.objects.select_for_update().select_related("programme", "contractor").get(pk=contract.pk)
+    require(user, "change", contract)
+    if contract.status != Contract.Status.DRAFT:
+        raise FundRuleViolation("contract_signed", _("合同已签订。"))
+    _lock_budget(contract.allocation_id, contract.sub_item_id)
+    contract = Contract.objects.select_related("programme", "contractor", "allocation__project", "sub_item").get(
+        pk=contract.pk
+    )
+    _check_contract(contract.programme, contract)
+    rules.check_commitment(contract.amount, _positions(contract.allocation_id, contract.sub_item_id))
+    contract.status, contract.signed_on, contract.signed_by = Contract.Status.SIGNED, signed_on, user
+    contract.save(update_fields=["status", "signed_on", "signed_by", "updated_at"])
+    ledger.append(
+        contract.programme_id,
+        "contract_signed",
+        contract,
+        user=user,
+        amount=contract.amount,
+        payload={"number": contract.number, "contractor": contract.contractor.name, "signed_on": signed_on},
+    )
+    return contract
+
+
+# --- disbursement requests --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RequestInput:
+    """What a person fills in; ``milestone`` (a contract payment) or ``allocation`` (direct spending) is given."""
+
+    amount: Decimal
+    purpose: str
+    payee: str = ""
+    milestone: ContractMilestone | None = None
+    allocation: BudgetAllocation | None = None
+    sub_item: SubItem | None = None
+
+
+def _fill_from_milestone(request: DisbursementRequest, data: RequestInput) -> None:
+    if data.milestone is not None:
+        contract = data.milestone.contract
+        request.kind = DisbursementRequest.Kind.CONTRACT
+        request.contract, request.milestone = contract, data.milestone
+        request.allocation, request.sub_item = contract.allocation, contract.sub_item
+        request.payee = contract.contractor.name
+    elif data.allocation is not None:
+        request.kind = request.kind or DisbursementRequest.Kind.DIRECT
+        request.contract = request.milestone = None
+        request.allocation, request.sub_item = data.allocation, data.sub_item
+        request.payee = data.payee
+    else:
+        raise FundRuleViolation("no_line", _("请选择合同付款节点或预算线。"))
+    request.amount, request.purpose = yuan(data.amount), data.purpose.strip()
+
+
+def _validate_request(request: DisbursementRequest) -> None:
+    """Every rule a request must meet to be submitted (approval re-checks the budget under lock)."""
+    programme = request.programme
+    rules.check_positive(request.amount)
+    if not request.purpose:
+        raise FundRuleViolation("purpose", _("请填写用途。"))
+    if not request.payee:
+        raise FundRuleViolation("payee", _("请填写收款单位。"))
+    _check_line(programme, request.allocation, request.sub_item)
+    if request.contract_id:
+        contract, milestone = request.contract, request.milestone
+        if contract.status != Contract.Status.SIGNED:
+            raise FundRuleViolation("contract_not_signed", _("合同尚未签订，不能申请付款。"))
+        if milestone is None or milestone.contract_id != contract.pk:
+            raise FundRuleViolation("milestone_contract", _("付款节点不属于该合同。"))
+        rules.check_contract_balance(
+            request.amount,
+            milestone.amount,
+            queries.claimed_on(milestone.pk, request.pk),
+            _("付款节点“%(name)s”") % {"name": milestone.name},
+        )
+    _check_local_funds(programme, request.allocation)
+    _negative_list(programme, request.purpose)
+    rules.check_approval(
+        request.amount,
+        _positions(request.allocation_id, request.sub_item_id),
+        within_contract=bool(request.contract_id),
+    )
+
+
+def _require_evidence(request: DisbursementRequest, files: Sequence) -> None:
+    from cuntong.attachments.services import attachments_of
+
+    if request.kind != DisbursementRequest.Kind.SUBSIDY and not files and not attachments_of(request).exists():
+        raise FundRuleViolation("evidence_required", _("请上传证据材料（合同、发票、进度照片等）。"))
+
+
+def add_evidence(user, owner, files: Iterable, kind: str = "other", description: str = "") -> list:
+    """Attach evidence files (SHA-256 stored); each becomes an ``evidence_attached`` ledger entry (signals.py)."""
+    attached = []
+    for upload in files:
+        try:
+            attached.append(attach(owner, upload, user=user, kind=kind, description=description))
+        except UploadRefused as exc:
+            raise FundRuleViolation("evidence_file", str(exc)) from exc
+    return attached
+
+
+@transaction.atomic
+def submit_request(
+    user, programme, data: RequestInput, files: Sequence = (), *, evidence_kind: str = "invoice", is_demo=False
+) -> DisbursementRequest:
+    request = DisbursementRequest(programme=programme, submitted_by=user, submitted_at=timezone.now(), is_demo=is_demo)
+    _fill_from_milestone(request, data)
+    _require_evidence(request, files)
+    _validate_request(request)
+    request.save()
+    require(user, "add", request)
+    _append_submitted(request, user, "request_submitted")
+    add_evidence(user, request, files, evidence_kind)
+    return request
+
+
+def _append_submitted(request: DisbursementRequest, user, event: str) -> LedgerEntry:
+    return ledger.append(
+        request.programme_id,
+        event,
+        request,
+        user=user,
+        amount=request.amount,
+        payload={
+            "kind": request.kind,
+            "source": request.allocation.source,
+            "purpose": request.purpose,
+            "payee": request.payee,
+            "milestone": request.milestone.name if request.milestone_id else None,
+            "revision": request.revision,
+        },
+    )
+
+
+def _locked(request: DisbursementRequest) -> DisbursementRequest:
+    DisbursementRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk").first()
+    return DisbursementRequest.objects.select_related(
+        "programme", "allocation__project", "sub_item", "contract__contractor", "milestone"
+    ).get(pk=request.pk)
+
+
+def _start(user, request: DisbursementRequest, action: str) -> tuple[DisbursementRequest, str]:
+    """Lock the request, check the transition, the permission it needs there and the separation of duties."""
+    request = _locked(request)
+    target, needed = rules.transition(action, request.status, request.get_status_display())
+    require(user, needed, request)
+    rules.check_separation(action, user.pk, request.submitted_by_id, request.reviewed_by_id)
+    return request, target
+
+
+@transaction.atomic
+def resubmit_request(
+    user, request: DisbursementRequest, data: RequestInput, files: Sequence = ()
+) -> DisbursementRequest:
+    """A returned request, corrected, goes back to the programme office for review."""
+    request, target = _start(user, request, "resubmit")
+    _fill_from_milestone(request, data)
+    _require_evidence(request, files)
+    _validate_request(request)
+    request.status, request.revision = target, request.revision + 1
+    request.reviewed_by = request.reviewed_at = None
+    request.save()
+    require(user, "change", request)  # still inside the user's scope after the correction
+    _append_submitted(request, user, "request_resubmitted")
+    add_evidence(user, request, files, "invoice")
+    return request
+
+
+@transaction.atomic
+def decide(
+    user,
+    request: DisbursementRequest,
+    action: str,
+    *,
+    reason: str = "",
+    voucher_number: str = "",
+    paid_on: datetime.date | None = None,
+) -> DisbursementRequest:
+    """review / approve / pay / return / reject one request."""
+    if action not in ("review", "approve", "pay", "return", "reject"):
+        raise FundRuleViolation("invalid_transition", _("未知操作。"))
+    request, target = _start(user, request, action)
+    rules.check_reason(action, reason)
+    now = timezone.now()
+    payload: dict = {}
+    if action == "review":
+        request.reviewed_by, request.reviewed_at = user, now
+    elif action == "approve":
+        _lock_budget(request.allocation_id, request.sub_item_id)
+        _check_local_funds(request.programme, request.allocation)
+        _negative_list(request.programme, request.purpose)
+        positions = _positions(request.allocation_id, request.sub_item_id)
+        rules.check_approval(request.amount, positions, within_contract=bool(request.contract_id))
+        if request.milestone_id:
+            milestone = request.milestone
+            rules.check_contract_balance(
+                request.amount,
+                milestone.amount,
+                queries.approved_on("milestone_id", milestone.pk),
+                _("付款节点“%(name)s”") % {"name": milestone.name},
+            )
+        request.approved_by, request.approved_at = user, now
+        payload = {"line_approved_after": positions[0].approved + request.amount, "line_budget": positions[0].budget}
+    elif action == "pay":
+        if not voucher_number.strip() or paid_on is None:
+            raise FundRuleViolation("voucher_required", _("拨付须登记凭证号和拨付日期。"))
+        _check_local_funds(request.programme, request.allocation)
+        request.paid_by, request.paid_at = user, now
+        request.voucher_number, request.paid_on = voucher_number.strip(), paid_on
+        payload = {"voucher_number": request.voucher_number, "paid_on": paid_on}
+    else:
+        request.decided_by, request.decided_at, request.decision_reason = user, now, reason.strip()
+        payload = {"reason": request.decision_reason, "from_status": request.status}
+    request.status = target
+    request.save()
+    ledger.append(
+        request.programme_id, f"request_{_PAST[action]}", request, user=user, amount=request.amount, payload=payload
+    )
+    return request
+
+
+_PAST = {"review": "reviewed", "approve": "approved", "pay": "paid", "return": "returned", "reject": "rejected"}
+
+
+# --- appeals ----------------------------------------------------------------------------------------------------
+
+
+def appealable_subject(entry: LedgerEntry):
+    """The record a decision entry is about, when it is one a person may appeal."""
+    if entry.request_id and entry.event.startswith("request_"):
+        return DisbursementRequest.objects.filter(pk=entry.request_id).first()
+    if entry.event == "subsidy_batch_computed":
+        return SubsidyBatch.objects.filter(pk=entry.subject_id).first()
+    return None
+
+
+def is_involved(user, subject) -> bool:
+    """Whom a decision concerns: the request's submitter or its contractor's staff; a subsidy line's operator."""
+    organisations = {m.organisation_id for m in user.active_memberships if m.organisation_id}
+    if isinstance(subject, DisbursementRequest):
+        contractor = subject.contract.contractor_id if subject.contract_id else None
+        return user.pk == subject.submitted_by_id or contractor in organisations
+    if isinstance(subject, SubsidyLine):
+        return user.pk == subject.operator_id
+    if isinstance(subject, SubsidyBatch):
+        return user.pk == subject.request.submitted_by_id
+    return False
+
+
+@transaction.atomic
+def file_appeal(
+    user,
+    entry: LedgerEntry,
+    grounds: str,
+    *,
+    appellant: str = "",
+    subsidy_line: SubsidyLine | None = None,
+    files: Sequence = (),
+    is_demo: bool = False,
+) -> Appeal:
+    """申诉: anyone the decision concerns (who can see the record it is about) contests it within the window."""
+    programme = entry.programme
+    rule = funds_rule(programme)
+    rules.check_appeal_window(entry.event, timezone.localdate(entry.time), timezone.localdate(), rule)
+    subject = subsidy_line if subsidy_line is not None else appealable_subject(entry)
+    if subject is None or not is_permitted(user, "view", subject) or not is_involved(user, subject):
+        raise PermissionDenied(_("您只能对与您相关的决定提出申诉。"))
+    if subsidy_line is not None and str(subsidy_line.batch_id) != entry.subject_id:
+        raise FundRuleViolation("appeal_line", _("补贴明细不属于该批次。"))
+    if not grounds.strip():
+        raise FundRuleViolation("grounds", _("请写明申诉事由。"))
+    if Appeal.objects.filter(decision_entry=entry, filed_by=user, status__in=rules.AppealStatus.OPEN).exists():
+        raise FundRuleViolation("appeal_open", _("您对该决定的申诉尚在办理中。"))
+    request = entry.request if entry.request_id else None
+    appeal = Appeal.objects.create(
+        programme=programme,
+        decision_entry=entry,
+        request=request,
+        subsidy_line=subsidy_line,
+        filed_by=user,
+        appellant=(appellant or _appellant_name(user))[:128],
+        grounds=grounds.strip(),
+        deadline=rules.appeal_deadline(timezone.localdate(), rule),
+        is_demo=is_demo,
+    )
+    require(user, "add", appeal)
+    ledger.append(
+        programme.pk,
+        "appeal_filed",
+        appeal,
+        user=user,
+        payload={
+            "decision_seq": entry.seq,
+            "decision_hash": entry.hash,
+            "grounds": appeal.grounds,
+            "deadline": appeal.deadline,
+        },
+    )
+    add_evidence(user, appeal, files, "other")
+    return appeal
+
+
+def _appellant_name(user) -> str:
+    organisations = [m.organisation.name for m in user.active_memberships if m.organisation_id]
+    return organisations[0] if organisations else str(user)
+
+
+def _locked_appeal(appeal: Appeal) -> Appeal:
+    Appeal.objects.select_for_update().filter(pk=appeal.pk).values_list("pk").first()
+    return Appeal.objects.select_related("programme", "decision_entry", "request").get(pk=appeal.pk)
+
+
+@transaction.atomic
+def start_appeal_review(user, appeal: Appeal) -> Appeal:
+    appeal = _locked_appeal(appeal)
+    require(user, "decide", appeal)
+    appeal.status = rules.check_appeal_transition("start_review", appeal.status)
+    rules.check_appeal_decider(user.pk, appeal.filed_by_id, appeal.decision_entry.actor_id)
+    appeal.reviewer = user
+    appeal.save(update_fields=["status", "reviewer", "updated_at"])
+    ledger.append(
+        appeal.programme_id, "appeal_review_started", appeal, user=user, payload={"deadline": appeal.deadline}
+    )
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(user, appeal: Appeal, outcome: str, reason: str) -> Appeal:
+    """Uphold or dismiss with reasons; an upheld appeal against a rejection reopens the request for review."""
+    appeal = _locked_appeal(appeal)
+    require(user, "decide", appeal)
+    action = {"upheld": "uphold", "dismissed": "dismiss"}.get(outcome, "")
+    appeal.status = rules.check_appeal_transition(action, appeal.status)
+    rules.check_appeal_decider(user.pk, appeal.filed_by_id, appeal.decision_entry.actor_id)
+    if not reason.strip():
+        raise FundRuleViolation("reason_required", _("请写明处理意见及理由。"))
+    appeal.decided_by, appeal.decided_at, appeal.decision_reason = user, timezone.now(), reason.strip()
+    appeal.reviewer = appeal.reviewer or user
+    appeal.save()
+    ledger.append(
+        appeal.programme_id,
+        f"appeal_{appeal.status}",
+        appeal,
+        user=user,
+        payload={"reason": appeal.decision_reason, "decision_seq": appeal.decision_entry.seq},
+    )
+    if appeal.status == Appeal.Status.UPHELD and appeal.request_id:
+        _reopen(user, appeal)
+    return appeal
+
+
+def _reopen(user, appeal: Appeal) -> None:
+    request = _locked(appeal.request)
+    if request.status != S.REJECTED:
+        return  # an upheld appeal against a return or an approval is acted on by the office itself
+    request.status, _needed = rules.transition("reopen", request.status, request.get_status_display())
+    request.reviewed_by = request.reviewed_at = request.approved_by = request.approved_at = None
+    request.save()
+    ledger.append(
+        request.programme_id,
+        "request_reopened",
+        request,
+        user=user,
+        amount=request.amount,
+        payload={"appeal": appeal.pk},
+    )
+
+
+# --- station operating subsidies --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_subsidy_batch(
+    user, programme, month: datetime.date, source: str = "national", *, is_demo=False
+) -> SubsidyBatch:
+    """One month's subsidies for every station the stations app reports, submitted as one disbursement request."""
+    month = subsidies.first_of_month(month)
+    rule = funds_rule(programme).get("station_subsidy", {})
+    sub_item = (
+        SubItem.objects.select_related("project")
+        .filter(project__programme=programme, code=rule.get("sub_item"))
+        .first()
+    )
+    if sub_item is None:
+        raise FundRuleViolation("no_subsidy_item", _("计划中没有站点运营费用子项。"))
+    allocation = BudgetAllocation.objects.select_related("project").get(project=sub_item.project, source=source)
+    if SubsidyBatch.objects.filter(programme=programme, month=month).exists():
+        raise FundRuleViolation("batch_exists", _("%(month)s 的补贴批次已存在。") % {"month": f"{month:%Y-%m}"})
+    decisions = [(station, subsidies.decide(station, rule)) for station in subsidies.station_facts(programme, month)]
+    areas = dict(
+        Area.objects.current()
+        .filter(code__in={s.area_code for s, _d in decisions if s.area_code})
+        .values_list("code", "pk")
+    )
+    total = sum((d.amount for _s, d in decisions), Decimal(0))
+    paid = sum(1 for _s, d in decisions if d.amount)
+    if not total:
+        raise FundRuleViolation("no_eligible_station", _("本月没有符合补贴条件的站点。"))
+    request = DisbursementRequest(
+        programme=programme,
+        kind=DisbursementRequest.Kind.SUBSIDY,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+        is_demo=is_demo,
+    )
+    _fill_from_milestone(
+        request,
+        RequestInput(
+            amount=total,
+            purpose=_("%(month)s 电子商务服务站点运营补贴（%(paid)s 个站点）")
+            % {"month": f"{month:%Y年%m月}", "paid": paid},
+            payee=_("各电子商务服务站点（见补贴明细）"),
+            allocation=allocation,
+            sub_item=sub_item,
+        ),
+    )
+    _validate_request(request)
+    request.save()
+    require(user, "add", request)
+    batch = SubsidyBatch.objects.create(
+        programme=programme, month=month, request=request, rule=rule, created_by=user, is_demo=is_demo
+    )
+    SubsidyLine.objects.bulk_create(
+        SubsidyLine(
+            batch=batch,
+            station_id=station.station_id,
+            station_name=station.name[:128],
+            area_id=areas.get(station.area_code),
+            level=station.level,
+            station_status=station.status,
+            activity_score=station.activity_score,
+            is_benchmark=station.is_benchmark,
+            amount=decision.amount,
+            reason_code=decision.reason_code,
+            reason=decision.reason[:200],
+            operator_id=station.operator_user_id,
+        )
+        for station, decision in decisions
+    )
+    _append_submitted(request, user, "request_submitted")
+    ledger.append(
+        programme.pk,
+        "subsidy_batch_computed",
+        batch,
+        user=user,
+        amount=total,
+        payload={
+            "month": f"{month:%Y-%m}",
+            "rule": rule,
+            "lines": [
+                [s.station_id, s.name, s.status, s.activity_score, d.amount, d.reason_code] for s, d in decisions
+            ],
+        },
+    )
+    return batch
