@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"FundSourceEnum": "cuntong.programme.models.FundSource"},
 }
 
 # --- Content Security Policy: scripts only from our own origin; data reaches pages through json_script ----------

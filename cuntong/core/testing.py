@@ -297,3 +297,15 @@ class SharedModelTests:
         if self.api_url:
             text = client.get(self.api_url).content.decode()
             assert self.record_text(record) not in text
+
+
+def current_totp(device) -> int:
+    """The code an authenticator app shows now that the device will accept: never a step already used (django-otp
+    refuses replays) and following the drift the device learnt at its last verification."""
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = clock.t()
+    clock.drift += max(now, device.last_t + 1) - now
+    return clock.token()

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from cuntong.accounts.models import User
 from cuntong.core.testing import HONGYANG, NANXI, ScopedModelTests, _api_rows, login, make_user, programme
 from cuntong.funds import ledger, services, subsidies
+from cuntong.funds import models as funds_models
 from cuntong.funds.models import LedgerEntry
 from cuntong.funds.subsidies import StationFacts
 from cuntong.programme.models import BudgetAllocation, Project
@@ -48,6 +49,7 @@ class ProgrammeWideRecords:
 
 
 class TestBudgetLineScope(ScopedModelTests):
+    model = funds_models.BudgetLine
     list_url = "/funds/lines/"
     api_url = "/api/v1/funds/budget-lines/"
     township_role = "evaluator"
@@ -79,6 +81,7 @@ class TestBudgetLineScope(ScopedModelTests):
 
 
 class TestContractScope(ProgrammeWideRecords, ScopedModelTests):
+    model = funds_models.Contract
     list_url = "/funds/contracts/"
     api_url = "/api/v1/funds/contracts/"
 
@@ -90,6 +93,7 @@ class TestContractScope(ProgrammeWideRecords, ScopedModelTests):
 
 
 class TestRequestScope(ProgrammeWideRecords, ScopedModelTests):
+    model = funds_models.DisbursementRequest
     list_url = "/funds/requests/"
     api_url = "/api/v1/funds/requests/"
 
@@ -102,6 +106,7 @@ class TestRequestScope(ProgrammeWideRecords, ScopedModelTests):
 
 
 class TestAppealScope(ProgrammeWideRecords, ScopedModelTests):
+    model = funds_models.Appeal
     list_url = "/funds/appeals/"
     api_url = "/api/v1/funds/appeals/"
 
@@ -117,6 +122,7 @@ class TestAppealScope(ProgrammeWideRecords, ScopedModelTests):
 
 
 class TestLedgerScope(ProgrammeWideRecords, ScopedModelTests):
+    model = funds_models.LedgerEntry
     list_url = "/funds/ledger/"
     api_url = "/api/v1/funds/ledger/"
 
@@ -152,6 +158,7 @@ class SubsidyRecords:
 
 
 class TestSubsidyBatchScope(SubsidyRecords, ProgrammeWideRecords, ScopedModelTests):
+    model = funds_models.SubsidyBatch
     list_url = "/funds/subsidies/"
     api_url = "/api/v1/funds/subsidy-batches/"
 
@@ -160,6 +167,7 @@ class TestSubsidyBatchScope(SubsidyRecords, ProgrammeWideRecords, ScopedModelTes
 
 
 class TestSubsidyLineScope(SubsidyRecords, ScopedModelTests):
+    model = funds_models.SubsidyLine
     """A station's line lies in its township: the township's members see it, other townships' do not."""
 
     list_url = "/funds/subsidies/lines/"

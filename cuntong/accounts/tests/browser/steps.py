@@ -1,9 +1,8 @@
 """Browser steps the login-security and roster tests share."""
 
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cuntong.core.testing import PASSWORD
+from cuntong.core.testing import PASSWORD, current_totp
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
@@ -23,7 +22,7 @@ def sign_in_with_device(page, user) -> TOTPDevice:
     device = TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
     sign_in(page, user.username)
     page.wait_for_url("**/accounts/otp/verify/")
-    enter_code(page, totp(device.bin_key))
+    enter_code(page, current_totp(device))
     page.wait_for_url(lambda url: "/accounts/" not in url)
     return device
 

@@ -5,11 +5,10 @@ app would)."""
 import base64
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import HONGYANG, make_user
+from cuntong.core.testing import HONGYANG, current_totp, make_user
 
 from .steps import enter_code, fits_the_screen, sign_in, sign_in_with_device, sign_out
 
@@ -67,17 +66,17 @@ def test_two_factor_enrolment_then_login_with_a_code(phone_page):
     assert base64.b32decode(shown + "=" * (-len(shown) % 8)) == device.bin_key  # what a person would type in
     page.goto("/programme/kpi/")  # nothing else opens before enrolment
     page.wait_for_url("**/accounts/otp/setup/")
-    enter_code(page, totp(device.bin_key))
+    enter_code(page, current_totp(device))
     page.wait_for_url(lambda url: "/accounts/otp/" not in url)
 
     sign_out(page)
     sign_in(page, "reviewer")
     page.wait_for_url("**/accounts/otp/verify/")
-    enter_code(page, (totp(device.bin_key) + 1) % 1_000_000)  # a wrong code is refused
+    enter_code(page, (current_totp(device) + 1) % 1_000_000)  # a wrong code is refused
     assert "/accounts/otp/verify/" in page.url and page.locator(".invalid-feedback").is_visible()
     device.refresh_from_db()
     device.throttle_reset()  # django-otp makes a person wait after a wrong code; the test does not
-    enter_code(page, totp(device.bin_key, drift=1))
+    enter_code(page, current_totp(device))
     page.wait_for_url(lambda url: "/accounts/otp/" not in url)
     assert sorted(SecurityEvent.objects.filter(kind="otp", user=user).values_list("detail__step", flat=True)) == [
         "enrolled",

@@ -5,10 +5,9 @@ filed by the contractor and upheld by the office. Then the pages at phone width.
 import datetime
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cuntong.core.testing import PASSWORD, programme
+from cuntong.core.testing import PASSWORD, current_totp, programme
 from cuntong.funds import ledger, services
 from cuntong.funds.models import Appeal, DisbursementRequest
 
@@ -25,7 +24,7 @@ def sign_in(page, user, device=None):
     page.click("#login-form button[type=submit]")
     if device is not None:
         page.wait_for_url("**/accounts/otp/verify/**")
-        page.fill("input[name=token]", f"{totp(device.bin_key):06d}")
+        page.fill("input[name=token]", f"{current_totp(device):06d}")
         page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/" not in url)
 

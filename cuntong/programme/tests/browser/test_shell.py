@@ -42,15 +42,20 @@ def test_wrong_password_is_refused_with_a_message(page):
     expect(page.locator(".alert-danger")).to_contain_text("用户名或密码不正确")
 
 
+def choose_language(page, code: str):
+    page.click("#language-menu")
+    with page.expect_navigation():
+        page.click(f'button[data-language="{code}"]')
+    page.wait_for_load_state()  # the menu's script (deferred) must run before the next click
+
+
 def test_switch_language_to_english_and_back(page):
     make_user("office-browser", "office")
     log_in(page, "office-browser")
-    page.click("#language-menu")
-    page.click('button[data-language="en"]')
+    choose_language(page, "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#budget-summary")).to_contain_text("National special fund")
-    page.click("#language-menu")
-    page.click('button[data-language="zh-hans"]')
+    choose_language(page, "zh-hans")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.locator("#budget-summary")).to_contain_text("国家专项资金")
 
