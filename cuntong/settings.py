@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cuntong.attachments",
     "cuntong.people",
     "cuntong.funds",
+    "cuntong.stations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
