@@ -1,0 +1,835 @@
+"""The station rules of the plan (普府办〔2020〕10号 二(二)) as pure functions: dataclasses in, results out, no ORM.
+
+- one township station per township-level unit (``stations_per_township``);
+- one point per village, plus one per further full ``extra_point_per_residents`` residents above that number
+  (5,000 → 1, 9,999 → 1, 10,000 → 2, 14,999 → 2, 15,000 → 3);
+- village points strictly more than ``min_spacing_m`` apart, measured along the ellipsoid (see :mod:`.spatial`);
+- coverage: township stations 100 %, villages ≥ 50 %, provincial poverty villages 100 %; only stations in operation
+  count (operating, or operating on probation);
+- dynamic management (定期淘汰 … 并进行增补): an activity score from the monthly figures, probation and
+  elimination for stations that stay weak, replacement villages the rules allow.
+
+Every parameter comes from the plan (``Programme.rule("stations")``) through :class:`StationRules`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from . import spatial
+
+# --- levels, services, life cycle ------------------------------------------------------------------------------
+TOWNSHIP = "township"
+VILLAGE = "village"
+
+LEVEL_LABELS = {TOWNSHIP: _lazy("镇级服务站"), VILLAGE: _lazy("村级服务点")}
+SERVICE_LABELS = {
+    "express": _lazy("快递收发"),
+    "agri_online": _lazy("农产品网上销售（上行）"),
+    "purchase_for_villagers": _lazy("代购（下行）"),
+    "finance": _lazy("金融服务（助农取款）"),
+    "bill_payment": _lazy("缴费"),
+    "live_streaming": _lazy("直播带货"),
+    "training_venue": _lazy("培训场地"),
+}
+SERVICES = tuple(SERVICE_LABELS)
+
+PROPOSED = "proposed"
+APPROVED = "approved"
+REJECTED = "rejected"
+BUILT = "built"
+OPERATING = "operating"
+PROBATION = "probation"
+ELIMINATED = "eliminated"
+REPLACED = "replaced"
+STATUS_LABELS = {
+    PROPOSED: _lazy("拟建"),
+    APPROVED: _lazy("已批准"),
+    REJECTED: _lazy("未批准"),
+    BUILT: _lazy("已建成"),
+    OPERATING: _lazy("运营中"),
+    PROBATION: _lazy("观察期"),
+    ELIMINATED: _lazy("已淘汰"),
+    REPLACED: _lazy("已替换"),
+}
+STATUSES = tuple(STATUS_LABELS)
+# Stations that hold their place in the network: spacing and quotas are checked against these.
+ACTIVE_STATUSES = (APPROVED, BUILT, OPERATING, PROBATION)
+# Stations serving villagers: coverage, monthly reports and activity scores are about these.
+IN_OPERATION = (OPERATING, PROBATION)
+CLOSED_STATUSES = (REJECTED, ELIMINATED, REPLACED)
+
+# Who may make each step: the permission's action on the station model (stations.<action>_station).
+APPROVE, CHANGE, MANAGE = "approve", "change", "manage"
+TRANSITIONS: dict[str, dict[str, str]] = {
+    PROPOSED: {APPROVED: APPROVE, REJECTED: APPROVE},
+    APPROVED: {BUILT: CHANGE, REJECTED: APPROVE},
+    BUILT: {OPERATING: CHANGE},
+    OPERATING: {PROBATION: MANAGE, ELIMINATED: MANAGE},
+    PROBATION: {OPERATING: MANAGE, ELIMINATED: MANAGE, REPLACED: MANAGE},
+    ELIMINATED: {REPLACED: MANAGE},
+    REJECTED: {},
+    REPLACED: {},
+}
+# Steps that must say why.
+REASON_REQUIRED = {REJECTED, PROBATION, ELIMINATED, REPLACED}
+
+
+class IllegalTransition(ValueError):
+    pass
+
+
+def check_transition(current: str, target: str, reason: str = "") -> str:
+    """The permission action the step needs; raises IllegalTransition for a step the life cycle does not have."""
+    allowed = TRANSITIONS.get(current, {})
+    if target not in allowed:
+        raise IllegalTransition(
+            _("站点状态不能从“%(a)s”变为“%(b)s”。") % {"a": status_label(current), "b": status_label(target)}
+        )
+    if target in REASON_REQUIRED and not reason.strip():
+        raise IllegalTransition(_("变为“%(b)s”须填写原因。") % {"b": status_label(target)})
+    if current == PROBATION and target == OPERATING and not reason.strip():
+        raise IllegalTransition(_("解除观察期须填写原因。"))
+    return allowed[target]
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+# --- parameters from the plan ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityRules:
+    weights: Mapping[str, float]
+    probation_threshold: float
+    bottom_share_percent: float
+    consecutive_months: int
+    elimination_after_probation_months: int
+
+
+@dataclass(frozen=True)
+class StationRules:
+    stations_per_township: int = 1
+    points_per_village: int = 1
+    extra_point_per_residents: int = 5000
+    min_spacing_m: float = 2000.0
+    benchmark_count: int = 10
+    activity: ActivityRules | None = None
+    report_due_day: int = 10
+
+    @classmethod
+    def from_plan(cls, section: Mapping) -> StationRules:
+        """``Programme.rule("stations")`` as typed parameters (the plan schema has already validated them)."""
+        activity = section.get("activity")
+        weights = dict(activity["weights"]) if activity else {}
+        unknown = set(weights) - set(WEIGHT_METRICS)
+        if unknown:
+            raise ValueError(f"unknown activity weights in the plan: {sorted(unknown)}")
+        return cls(
+            stations_per_township=int(section.get("stations_per_township", 1)),
+            points_per_village=int(section.get("points_per_village", 1)),
+            extra_point_per_residents=int(section.get("extra_point_per_residents", 5000)),
+            min_spacing_m=float(section.get("min_spacing_m", 2000)),
+            benchmark_count=int(section.get("benchmark_count", 10)),
+            activity=ActivityRules(
+                weights=weights,
+                probation_threshold=float(activity["probation_threshold"]),
+                bottom_share_percent=float(activity["bottom_share_percent"]),
+                consecutive_months=int(activity["consecutive_months"]),
+                elimination_after_probation_months=int(
+                    activity.get("elimination_after_probation_months", activity["consecutive_months"])
+                ),
+            )
+            if activity
+            else None,
+            report_due_day=int(section.get("report", {}).get("due_day_of_next_month", 10)),
+        )
+
+
+# --- quotas ----------------------------------------------------------------------------------------------------
+
+
+def village_quota(population: int | None, rules: StationRules) -> int:
+    """Points a village may have: the base, plus one per further full ``extra_point_per_residents`` above it."""
+    step = rules.extra_point_per_residents
+    if population is None or population <= step:
+        return rules.points_per_village
+    return rules.points_per_village + (population - step) // step
+
+
+def quota_for(level: str, population: int | None, rules: StationRules) -> int:
+    return rules.stations_per_township if level == TOWNSHIP else village_quota(population, rules)
+
+
+# --- spacing and the network check -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """A station (or a proposed one) as the rules see it."""
+
+    key: object
+    level: str
+    area_code: str
+    lat: float
+    lng: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class SpacingViolation:
+    a: Site
+    b: Site
+    distance_m: float
+    min_spacing_m: float
+
+    kind = "spacing"
+
+    @property
+    def message(self) -> str:
+        return _("%(a)s 与 %(b)s 相距 %(d)s 米，须超过 %(min)s 米") % {
+            "a": self.a.label or self.a.key,
+            "b": self.b.label or self.b.key,
+            "d": f"{self.distance_m:,.0f}",
+            "min": f"{self.min_spacing_m:,.0f}",
+        }
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "stations": [self.a.key, self.b.key],
+            "labels": [self.a.label, self.b.label],
+            "distance_m": round(self.distance_m, 1),
+            "min_spacing_m": self.min_spacing_m,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class QuotaViolation:
+    area_code: str
+    level: str
+    count: int
+    quota: int
+    sites: tuple[Site, ...]
+
+    kind = "quota"
+
+    @property
+    def message(self) -> str:
+        what = LEVEL_LABELS[self.level]
+        return _("%(area)s 有%(what)s %(n)d 个，超过上限 %(q)d 个") % {
+            "area": self.area_code,
+            "what": what,
+            "n": self.count,
+            "q": self.quota,
+        }
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "area_code": self.area_code,
+            "level": self.level,
+            "count": self.count,
+            "quota": self.quota,
+            "stations": [s.key for s in self.sites],
+            "labels": [s.label for s in self.sites],
+            "message": self.message,
+        }
+
+
+Violation = SpacingViolation | QuotaViolation
+
+
+@dataclass(frozen=True)
+class NetworkCheck:
+    checked: int
+    spacing: tuple[SpacingViolation, ...]
+    quota: tuple[QuotaViolation, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.spacing and not self.quota
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        return (*self.quota, *self.spacing)
+
+    def as_dict(self) -> dict:
+        return {
+            "checked": self.checked,
+            "ok": self.ok,
+            "spacing_violations": [v.as_dict() for v in self.spacing],
+            "quota_violations": [v.as_dict() for v in self.quota],
+        }
+
+
+def spacing_violations(points: Sequence[Site], min_spacing_m: float, *, indexed: bool = True) -> list[SpacingViolation]:
+    """Every pair of village points not strictly more than ``min_spacing_m`` apart (KD-tree, or all pairs)."""
+    search = spatial.close_pairs if indexed else spatial.close_pairs_all
+    pairs = search([p.lat for p in points], [p.lng for p in points], min_spacing_m)
+    return [SpacingViolation(points[p.i], points[p.j], p.distance_m, min_spacing_m) for p in pairs]
+
+
+def quota_violations(
+    sites: Iterable[Site], populations: Mapping[str, int | None], rules: StationRules
+) -> list[QuotaViolation]:
+    grouped: dict[tuple[str, str], list[Site]] = defaultdict(list)
+    for site in sites:
+        grouped[(site.level, site.area_code)].append(site)
+    found = []
+    for (level, code), members in sorted(grouped.items()):
+        quota = quota_for(level, populations.get(code), rules)
+        if len(members) > quota:
+            found.append(QuotaViolation(code, level, len(members), quota, tuple(members)))
+    return found
+
+
+def check_network(
+    sites: Sequence[Site], populations: Mapping[str, int | None], rules: StationRules, *, indexed: bool = True
+) -> NetworkCheck:
+    """The whole network: every spacing violation between village points and every quota exceeded."""
+    points = [s for s in sites if s.level == VILLAGE]
+    return NetworkCheck(
+        checked=len(sites),
+        spacing=tuple(spacing_violations(points, rules.min_spacing_m, indexed=indexed)),
+        quota=tuple(quota_violations(sites, populations, rules)),
+    )
+
+
+def check_site(site: Site, others: Sequence[Site], population: int | None, rules: StationRules) -> list[Violation]:
+    """What approving ``site`` would break, given the ``others`` already holding their place in the network."""
+    others = [o for o in others if o.key != site.key]
+    found: list[Violation] = []
+    same_area = [o for o in others if o.level == site.level and o.area_code == site.area_code]
+    quota = quota_for(site.level, population, rules)
+    if len(same_area) + 1 > quota:
+        found.append(QuotaViolation(site.area_code, site.level, len(same_area) + 1, quota, (*same_area, site)))
+    if site.level == VILLAGE:
+        points = [o for o in others if o.level == VILLAGE]
+        pairs = spatial.close_across(
+            [site.lat], [site.lng], [p.lat for p in points], [p.lng for p in points], rules.min_spacing_m
+        )
+        found.extend(SpacingViolation(site, points[p.j], p.distance_m, rules.min_spacing_m) for p in pairs)
+    return found
+
+
+# --- coverage --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VillageInfo:
+    code: str
+    name: str
+    township_code: str
+    poverty: bool = False
+
+
+@dataclass(frozen=True)
+class Coverage:
+    township_total: int
+    township_covered: int
+    village_total: int
+    village_covered: int
+    poverty_total: int
+    poverty_covered: int
+    uncovered_townships: tuple[str, ...]
+    uncovered_villages: tuple[str, ...]
+    uncovered_poverty_villages: tuple[str, ...]
+
+
+def coverage(township_codes: Iterable[str], villages: Iterable[VillageInfo], operating: Iterable[Site]) -> Coverage:
+    """Which townships and villages have a station in operation (``operating`` holds only those)."""
+    township_codes = sorted(set(township_codes))
+    villages = sorted(villages, key=lambda v: v.code)
+    served = {(s.level, s.area_code) for s in operating}
+    uncovered_townships = tuple(c for c in township_codes if (TOWNSHIP, c) not in served)
+    uncovered = tuple(v.code for v in villages if (VILLAGE, v.code) not in served)
+    uncovered_set = set(uncovered)
+    poverty = [v for v in villages if v.poverty]
+    uncovered_poverty = tuple(v.code for v in poverty if v.code in uncovered_set)
+    return Coverage(
+        township_total=len(township_codes),
+        township_covered=len(township_codes) - len(uncovered_townships),
+        village_total=len(villages),
+        village_covered=len(villages) - len(uncovered),
+        poverty_total=len(poverty),
+        poverty_covered=len(poverty) - len(uncovered_poverty),
+        uncovered_townships=uncovered_townships,
+        uncovered_villages=uncovered,
+        uncovered_poverty_villages=uncovered_poverty,
+    )
+
+
+# --- monthly reports -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One station's month: 下行/上行 parcels, money in yuan (Decimal), counts."""
+
+    parcels_in: int = 0
+    parcels_out: int = 0
+    agri_sales: Decimal = Decimal(0)
+    purchases_for_villagers: Decimal = Decimal(0)
+    financial_count: int = 0
+    financial_amount: Decimal = Decimal(0)
+    live_sessions: int = 0
+    live_sales: Decimal = Decimal(0)
+    visitors: int = 0
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def of(cls, obj) -> Figures:
+        """From any object or mapping carrying the figure names (a report, a form's cleaned data)."""
+        get = obj.get if isinstance(obj, Mapping) else (lambda name, default=None: getattr(obj, name, default))
+        return cls(**{name: get(name) or 0 for name in cls.names()})
+
+
+FIGURE_NAMES = Figures.names()
+MONEY_FIGURES = ("agri_sales", "purchases_for_villagers", "financial_amount", "live_sales")
+# The plan's weight names → the figure each one scores.
+WEIGHT_METRICS = {
+    "parcels_in": "parcels_in",
+    "parcels_out": "parcels_out",
+    "agri_sales": "agri_sales",
+    "purchases_for_villagers": "purchases_for_villagers",
+    "financial_services": "financial_count",
+    "live_sessions": "live_sessions",
+    "visitors": "visitors",
+}
+
+# Plausibility bounds per month (plan silent; Cuntong defaults): above these a figure needs the operator to confirm.
+# Puning stations are busy (Jieyang handled 3.7 billion parcels in 2022), so parcel bounds are generous.
+PLAUSIBLE_MAX = {
+    VILLAGE: {
+        "parcels_in": 30_000,
+        "parcels_out": 30_000,
+        "agri_sales": Decimal(2_000_000),
+        "purchases_for_villagers": Decimal(1_000_000),
+        "financial_count": 3_000,
+        "financial_amount": Decimal(5_000_000),
+        "live_sessions": 124,
+        "live_sales": Decimal(2_000_000),
+        "visitors": 20_000,
+    },
+}
+PLAUSIBLE_MAX[TOWNSHIP] = {name: bound * 5 for name, bound in PLAUSIBLE_MAX[VILLAGE].items()}
+# A figure more than this many times last month's (and above the floor) is queried too.
+JUMP_FACTOR = 5
+JUMP_FLOOR = {name: (Decimal(10_000) if name in MONEY_FIGURES else 100) for name in FIGURE_NAMES}
+
+
+@dataclass(frozen=True)
+class Finding:
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    errors: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def warning_codes(self) -> list[str]:
+        """Stable identifiers of the warnings, recorded when the operator confirms them."""
+        return sorted({w.field for w in self.warnings})
+
+
+def check_figures(figures: Figures, level: str, previous: Figures | None = None) -> ReportCheck:
+    """Errors (never acceptable) and warnings (acceptable once the operator confirms the figure is right)."""
+    errors: list[Finding] = []
+    warnings: list[Finding] = []
+    for name in FIGURE_NAMES:
+        value = getattr(figures, name)
+        if value < 0:
+            errors.append(Finding(name, _("不能为负数")))
+    if figures.live_sales > 0 and figures.live_sessions == 0:
+        errors.append(Finding("live_sessions", _("有直播销售额却没有直播场次")))
+    if figures.financial_amount > 0 and figures.financial_count == 0:
+        errors.append(Finding("financial_count", _("有金融服务金额却没有服务笔数")))
+    if errors:
+        return ReportCheck(tuple(errors), ())
+    bounds = PLAUSIBLE_MAX[level]
+    for name in FIGURE_NAMES:
+        value = getattr(figures, name)
+        if value > bounds[name]:
+            warnings.append(Finding(name, _("数值偏大（一般不超过 %(max)s），请确认") % {"max": f"{bounds[name]:,}"}))
+            continue
+        if previous is not None:
+            before = getattr(previous, name)
+            if before > 0 and value > before * JUMP_FACTOR and value - before > JUMP_FLOOR[name]:
+                warnings.append(
+                    Finding(
+                        name, _("是上月（%(before)s）的 %(n)d 倍以上，请确认") % {"before": before, "n": JUMP_FACTOR}
+                    )
+                )
+    return ReportCheck((), tuple(warnings))
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """Every month from ``first`` to ``last`` inclusive (as first days)."""
+    months, current = [], month_start(first)
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def due_date(month: datetime.date, due_day: int) -> datetime.date:
+    """A month's report is due on ``due_day`` of the following month."""
+    return add_months(month, 1).replace(day=due_day)
+
+
+def last_closed_month(today: datetime.date, due_day: int) -> datetime.date:
+    """The latest month whose reports are already due."""
+    previous = add_months(month_start(today), -1)
+    return previous if today > due_date(previous, due_day) else add_months(previous, -1)
+
+
+@dataclass(frozen=True)
+class MonthCompleteness:
+    month: datetime.date
+    due: datetime.date
+    expected: int
+    received: int
+    on_time: int
+    late: int
+    missing: tuple = ()
+
+    @property
+    def completeness(self) -> float | None:
+        return round(100 * self.received / self.expected, 1) if self.expected else None
+
+    @property
+    def timeliness(self) -> float | None:
+        return round(100 * self.on_time / self.expected, 1) if self.expected else None
+
+
+def completeness(
+    month: datetime.date, expected: Iterable, submitted_on: Mapping[object, datetime.date], due_day: int
+) -> MonthCompleteness:
+    """Reports received and received on time, out of the stations that were in operation that month."""
+    expected = sorted(set(expected), key=str)
+    due = due_date(month, due_day)
+    received = [key for key in expected if key in submitted_on]
+    on_time = [key for key in received if submitted_on[key] <= due]
+    return MonthCompleteness(
+        month=month,
+        due=due,
+        expected=len(expected),
+        received=len(received),
+        on_time=len(on_time),
+        late=len(received) - len(on_time),
+        missing=tuple(key for key in expected if key not in submitted_on),
+    )
+
+
+# --- activity score and dynamic management ---------------------------------------------------------------------
+
+# Each figure scores 0–100 against the month's reference: the 80th percentile of stations of the same level
+# (plan silent; Cuntong default). A station at the reference on every figure scores 100; no report scores 0.
+REFERENCE_PERCENTILE = 80
+
+
+def activity_scores(
+    figures: Mapping[object, Figures | None], levels: Mapping[object, str], weights: Mapping[str, float]
+) -> dict[object, float]:
+    """Weighted score 0–100 per station for one month; stations of each level are measured against each other."""
+    total_weight = sum(weights.values())
+    scores: dict[object, float] = {}
+    by_level: dict[str, list] = defaultdict(list)
+    for key in figures:
+        by_level[levels[key]].append(key)
+    for keys in by_level.values():
+        reported = [k for k in keys if figures[k] is not None]
+        references = {}
+        for weight_name in weights:
+            metric = WEIGHT_METRICS[weight_name]
+            values = [float(getattr(figures[k], metric)) for k in reported]
+            references[weight_name] = float(np.percentile(values, REFERENCE_PERCENTILE)) if values else 0.0
+        for key in keys:
+            report = figures[key]
+            if report is None or not total_weight:
+                scores[key] = 0.0
+                continue
+            points = 0.0
+            for weight_name, weight in weights.items():
+                value = float(getattr(report, WEIGHT_METRICS[weight_name]))
+                reference = references[weight_name]
+                part = (1.0 if value > 0 else 0.0) if reference <= 0 else min(1.0, value / reference)
+                points += weight * part
+            scores[key] = round(100 * points / total_weight, 1)
+    return scores
+
+
+def weak_stations(scores: Mapping[object, float], threshold: float, bottom_share_percent: float) -> set:
+    """Stations below the threshold, or in the bottom share of the month (ties at the cut share its fate)."""
+    weak = {key for key, score in scores.items() if score < threshold}
+    count = math.floor(len(scores) * bottom_share_percent / 100)
+    if count:
+        cut = sorted(scores.values())[count - 1]
+        weak |= {key for key, score in scores.items() if score <= cut}
+    return weak
+
+
+PROPOSE_PROBATION = "probation"
+PROPOSE_ELIMINATION = "eliminate"
+PROPOSE_REINSTATEMENT = "reinstate"
+
+
+@dataclass(frozen=True)
+class StationActivity:
+    """A station's evaluated months (month → weak?), its status and, on probation, the month probation began."""
+
+    key: object
+    status: str
+    weak_by_month: Mapping[datetime.date, bool]
+    probation_since: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    key: object
+    kind: str
+    months: tuple[datetime.date, ...]
+
+
+def management_decisions(stations: Iterable[StationActivity], rules: ActivityRules) -> list[Decision]:
+    """Probation after N weak months in a row; after M months on probation, elimination if still weak every month,
+    reinstatement if strong every month; anything mixed stays on probation."""
+    decisions = []
+    for station in stations:
+        months = sorted(station.weak_by_month)
+        if station.status == OPERATING:
+            recent = months[-rules.consecutive_months :]
+            if (
+                len(recent) == rules.consecutive_months
+                and _consecutive(recent)
+                and all(station.weak_by_month[m] for m in recent)
+            ):
+                decisions.append(Decision(station.key, PROPOSE_PROBATION, tuple(recent)))
+        elif station.status == PROBATION and station.probation_since is not None:
+            since = [m for m in months if m > station.probation_since]
+            recent = since[-rules.elimination_after_probation_months :]
+            if len(recent) < rules.elimination_after_probation_months or not _consecutive(recent):
+                continue
+            flags = [station.weak_by_month[m] for m in recent]
+            if all(flags):
+                decisions.append(Decision(station.key, PROPOSE_ELIMINATION, tuple(recent)))
+            elif not any(flags):
+                decisions.append(Decision(station.key, PROPOSE_REINSTATEMENT, tuple(recent)))
+    return decisions
+
+
+def _consecutive(months: Sequence[datetime.date]) -> bool:
+    return all(add_months(a, 1) == b for a, b in zip(months, months[1:], strict=False))
+
+
+# --- replacement villages --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VillageSites:
+    """A village as a possible home for a point: its quota, the points it has, and where a point could go."""
+
+    code: str
+    name: str
+    township_code: str
+    population: int | None
+    poverty: bool
+    points: int
+    sites: tuple[tuple[float, float, str], ...]
+
+
+@dataclass(frozen=True)
+class ReplacementOption:
+    village_code: str
+    village_name: str
+    lat: float
+    lng: float
+    site_label: str
+    distance_m: float
+    same_township: bool
+    uncovered: bool
+    poverty: bool
+    nearest_point_m: float | None
+
+    def as_dict(self) -> dict:
+        return {
+            "village_code": self.village_code,
+            "village_name": self.village_name,
+            "lat": round(self.lat, 6),
+            "lng": round(self.lng, 6),
+            "site": self.site_label,
+            "distance_m": round(self.distance_m),
+            "same_township": self.same_township,
+            "uncovered": self.uncovered,
+            "poverty": self.poverty,
+            "nearest_point_m": None if self.nearest_point_m is None else round(self.nearest_point_m),
+        }
+
+
+def replacement_options(
+    leaving: Site, villages: Iterable[VillageSites], points: Sequence[Site], rules: StationRules, limit: int = 5
+) -> list[ReplacementOption]:
+    """Villages where a new point would keep every rule once ``leaving`` closes, best first: same township,
+    villages without a point, poverty villages, then nearest to the closing station."""
+    remaining = [p for p in points if p.key != leaving.key and p.level == VILLAGE]
+    township = leaving.area_code[:9]
+    options = []
+    for village in villages:
+        points_left = village.points - (1 if leaving.level == VILLAGE and leaving.area_code == village.code else 0)
+        if points_left >= village_quota(village.population, rules) or not village.sites:
+            continue
+        lats = [s[0] for s in village.sites]
+        lngs = [s[1] for s in village.sites]
+        blocked = {
+            p.i
+            for p in spatial.close_across(
+                lats, lngs, [r.lat for r in remaining], [r.lng for r in remaining], rules.min_spacing_m
+            )
+        }
+        usable = [index for index in range(len(village.sites)) if index not in blocked]
+        if not usable:
+            continue
+        distances = spatial.geodesic_many(
+            [lats[i] for i in usable],
+            [lngs[i] for i in usable],
+            [leaving.lat] * len(usable),
+            [leaving.lng] * len(usable),
+        )
+        best = usable[int(np.argmin(distances))]
+        nearest = _nearest_distance(lats[best], lngs[best], remaining)
+        options.append(
+            ReplacementOption(
+                village_code=village.code,
+                village_name=village.name,
+                lat=lats[best],
+                lng=lngs[best],
+                site_label=village.sites[best][2],
+                distance_m=float(np.min(distances)),
+                same_township=village.township_code == township,
+                uncovered=points_left == 0,
+                poverty=village.poverty,
+                nearest_point_m=nearest,
+            )
+        )
+    options.sort(key=lambda o: (not o.same_township, not o.uncovered, not o.poverty, o.distance_m, o.village_code))
+    return options[:limit]
+
+
+def _nearest_distance(lat: float, lng: float, points: Sequence[Site]) -> float | None:
+    if not points:
+        return None
+    distances = spatial.geodesic_many(
+        [lat] * len(points), [lng] * len(points), [p.lat for p in points], [p.lng for p in points]
+    )
+    return float(np.min(distances))
+
+
+# --- benchmark stations (标杆) ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchmarkCriteria:
+    """What a benchmark station should show (plan silent beyond "ten benchmark stations"; Cuntong defaults,
+    after the Hebei acceptance standards and station assessment practice in DESIGN §6)."""
+
+    months: int = 3
+    min_average_score: float = 70.0
+    min_services: int = 4
+    required_services: tuple[str, ...] = ("express", "live_streaming")
+    min_floor_area_m2: Mapping[str, int] = field(default_factory=lambda: {TOWNSHIP: 100, VILLAGE: 30})
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: str
+    required: str
+    actual: str
+    met: bool
+
+
+def assess_benchmark(
+    *,
+    level: str,
+    status: str,
+    services: Sequence[str],
+    floor_area_m2: Decimal | None,
+    recent: Sequence[tuple[datetime.date, float | None, bool]],
+    criteria: BenchmarkCriteria = BenchmarkCriteria(),
+) -> list[Criterion]:
+    """Each criterion with the requirement, the station's figure and whether it is met.
+
+    ``recent``: (month, score or None without a report, reported on time) for the last ``criteria.months`` months.
+    """
+    scores = [score for _month, score, _on_time in recent if score is not None]
+    average = round(sum(scores) / len(recent), 1) if recent else None
+    area_needed = criteria.min_floor_area_m2[level]
+    missing_services = [s for s in criteria.required_services if s not in services]
+    return [
+        Criterion("operating", _("正常运营"), status_label(OPERATING), status_label(status), status == OPERATING),
+        Criterion(
+            "score",
+            _("近%(n)d个月平均活跃度") % {"n": criteria.months},
+            f"≥ {criteria.min_average_score:g}",
+            "—" if average is None else f"{average:g}",
+            average is not None and len(recent) >= criteria.months and average >= criteria.min_average_score,
+        ),
+        Criterion(
+            "reports",
+            _("月报按时报送"),
+            _("近%(n)d个月全部按时") % {"n": criteria.months},
+            f"{sum(1 for r in recent if r[2])}/{criteria.months}",
+            len(recent) >= criteria.months and all(on_time for _m, _s, on_time in recent),
+        ),
+        Criterion(
+            "services",
+            _("服务项目"),
+            _("≥ %(n)d 项，含快递收发、直播带货") % {"n": criteria.min_services},
+            str(len(services)),
+            len(services) >= criteria.min_services and not missing_services,
+        ),
+        Criterion(
+            "floor_area",
+            _("场地面积"),
+            f"≥ {area_needed} m²",
+            "—" if floor_area_m2 is None else f"{floor_area_m2:g} m²",
+            floor_area_m2 is not None and floor_area_m2 >= area_needed,
+        ),
+    ]
