@@ -83,6 +83,8 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 class ObjectListView(ScopedViewMixin, generic.ListView):
     columns: tuple[Col, ...] = ()
+    # What the XLSX export writes, when it should differ from the page (e.g. headers an importer reads back).
+    export_columns: tuple[Col, ...] = ()
     filterset_class = None
     paginate_by = 50
     template_name = "core/object_list.html"
@@ -118,7 +120,7 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
 
     def export_rows(self, queryset):
         for obj in queryset.iterator(chunk_size=500) if not queryset._prefetch_related_lookups else queryset:
-            yield [_value(obj, c.accessor) for c in self.columns]
+            yield [_value(obj, c.accessor) for c in self.export_columns or self.columns]
 
     def export(self):
         queryset = self.get_queryset()
@@ -127,7 +129,13 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
         name = self.export_filename or f"{self.model._meta.verbose_name_plural}.xlsx"
         return xlsx_response(
             name,
-            [(str(self.model._meta.verbose_name_plural), [c.label for c in self.columns], self.export_rows(queryset))],
+            [
+                (
+                    str(self.model._meta.verbose_name_plural),
+                    [c.label for c in self.export_columns or self.columns],
+                    self.export_rows(queryset),
+                )
+            ],
         )
 
     def get_context_data(self, **kwargs):
