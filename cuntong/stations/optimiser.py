@@ -23,6 +23,8 @@ rules allow: poverty villages first, then villages, then residents. Both phases 
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -317,8 +319,7 @@ def _solve(
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n
     lp.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
 
-    solver = highspy.Highs()
-    solver.silent()
+    solver = _new_solver()
     solver.setOptionValue("time_limit", float(time_limit))
     solver.setOptionValue("mip_rel_gap", 1e-6)
     solver.setOptionValue("random_seed", 20190518)
@@ -367,6 +368,23 @@ def _solve(
     bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
     gap = 0.0 if state == "optimal" else (float(info.mip_gap) if has_solution and math.isfinite(info.mip_gap) else None)
     return state, chosen, objective, bound, gap, seconds
+
+
+def _new_solver():
+    """A silent HiGHS instance. The library prints a banner on stdout the first time one is made; it goes to
+    stderr instead, so `cuntong stations plan --format json` stays valid JSON."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    solver.silent()
+    return solver
 
 
 def _population_bonus(instance: _Instance) -> np.ndarray:

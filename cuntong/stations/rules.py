@@ -710,46 +710,48 @@ def replacement_options(
     villages without a point, poverty villages, then nearest to the closing station."""
     remaining = [p for p in points if p.key != leaving.key and p.level == VILLAGE]
     township = leaving.area_code[:9]
-    options = []
+    open_villages = []
     for village in villages:
         points_left = village.points - (1 if leaving.level == VILLAGE and leaving.area_code == village.code else 0)
-        if points_left >= village_quota(village.population, rules) or not village.sites:
-            continue
-        lats = [s[0] for s in village.sites]
-        lngs = [s[1] for s in village.sites]
-        blocked = {
-            p.i
-            for p in spatial.close_across(
-                lats, lngs, [r.lat for r in remaining], [r.lng for r in remaining], rules.min_spacing_m
-            )
-        }
-        usable = [index for index in range(len(village.sites)) if index not in blocked]
-        if not usable:
-            continue
-        distances = spatial.geodesic_many(
-            [lats[i] for i in usable],
-            [lngs[i] for i in usable],
-            [leaving.lat] * len(usable),
-            [leaving.lng] * len(usable),
+        if points_left < village_quota(village.population, rules) and village.sites:
+            open_villages.append((village, points_left))
+    sites = [(village, points_left, site) for village, points_left in open_villages for site in village.sites]
+    lats = [site[0] for _v, _p, site in sites]
+    lngs = [site[1] for _v, _p, site in sites]
+    blocked = {
+        p.i
+        for p in spatial.close_across(
+            lats, lngs, [r.lat for r in remaining], [r.lng for r in remaining], rules.min_spacing_m
         )
-        best = usable[int(np.argmin(distances))]
-        nearest = _nearest_distance(lats[best], lngs[best], remaining)
+    }
+    distances = spatial.geodesic_many(lats, lngs, [leaving.lat] * len(sites), [leaving.lng] * len(sites))
+    best: dict[str, tuple[float, int]] = {}
+    for index, (village, _points_left, _site) in enumerate(sites):
+        if index not in blocked and (village.code not in best or distances[index] < best[village.code][0]):
+            best[village.code] = (float(distances[index]), index)
+    options = []
+    for distance, index in best.values():
+        village, points_left, (lat, lng, label) = sites[index]
         options.append(
             ReplacementOption(
                 village_code=village.code,
                 village_name=village.name,
-                lat=lats[best],
-                lng=lngs[best],
-                site_label=village.sites[best][2],
-                distance_m=float(np.min(distances)),
+                lat=lat,
+                lng=lng,
+                site_label=label,
+                distance_m=distance,
                 same_township=village.township_code == township,
                 uncovered=points_left == 0,
                 poverty=village.poverty,
-                nearest_point_m=nearest,
+                nearest_point_m=None,
             )
         )
     options.sort(key=lambda o: (not o.same_township, not o.uncovered, not o.poverty, o.distance_m, o.village_code))
-    return options[:limit]
+    chosen = options[:limit]
+    return [
+        ReplacementOption(**{**o.__dict__, "nearest_point_m": _nearest_distance(o.lat, o.lng, remaining)})
+        for o in chosen
+    ]
 
 
 def _nearest_distance(lat: float, lng: float, points: Sequence[Site]) -> float | None:

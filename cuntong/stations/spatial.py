@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from pyproj import Geod, Transformer
@@ -66,13 +67,11 @@ class LocalGrid:
     def __init__(self, lats: Sequence[float], lngs: Sequence[float]):
         lats = np.asarray(lats, float)
         lngs = np.asarray(lngs, float)
-        self.lat0 = float(np.mean(lats)) if len(lats) else 0.0
-        self.lng0 = float(np.mean(lngs)) if len(lngs) else 0.0
-        self._transformer = Transformer.from_crs(
-            "EPSG:4326",
-            f"+proj=tmerc +lat_0={self.lat0} +lon_0={self.lng0} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
-            always_xy=True,
-        )
+        # The centre is rounded so one transformer serves a whole county (building one costs milliseconds); the
+        # scale bound below is measured from the projected points, so it holds for any centre.
+        self.lat0 = round(float(np.mean(lats)) * 10) / 10 if len(lats) else 0.0
+        self.lng0 = round(float(np.mean(lngs)) * 10) / 10 if len(lngs) else 0.0
+        self._transformer = _transformer(self.lat0, self.lng0)
         self.x, self.y = self.project(lats, lngs)
         half_width = float(np.max(np.abs(self.x))) if len(self.x) else 0.0
         # k(x) = 1 + x²/2R² + O(x⁴): doubling the quadratic term bounds the rest for any county or province.
@@ -88,6 +87,15 @@ class LocalGrid:
 
     def points(self) -> np.ndarray:
         return np.column_stack([self.x, self.y]) if len(self.x) else np.zeros((0, 2))
+
+
+@lru_cache(maxsize=64)
+def _transformer(lat0: float, lng0: float) -> Transformer:
+    return Transformer.from_crs(
+        "EPSG:4326",
+        f"+proj=tmerc +lat_0={lat0} +lon_0={lng0} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs",
+        always_xy=True,
+    )
 
 
 def _exact(pairs: np.ndarray, lats: np.ndarray, lngs: np.ndarray, radius_m: float) -> list[Pair]:

@@ -278,8 +278,11 @@ def test_weak_stations_are_below_the_threshold_or_in_the_bottom_share():
     assert rules.weak_stations({1: 0.0, 2: 0.0, 3: 50.0}, 0, 10) == set()  # 10 % of 3 stations is nobody
 
 
-def _history(weak: list[bool], start=D(2020, 1, 1)):
-    return {rules.add_months(start, i): flag for i, flag in enumerate(weak)}
+JANUARY = D(2020, 1, 1)
+
+
+def _history(weak: list[bool]):
+    return {rules.add_months(JANUARY, i): flag for i, flag in enumerate(weak)}
 
 
 def test_three_weak_months_in_a_row_propose_probation(plan_rules):

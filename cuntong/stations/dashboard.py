@@ -1,0 +1,329 @@
+"""What the live map and the wall dashboard (大屏) show, computed from the records in one scope.
+
+``stations`` is always an already-restricted queryset (a user's scope, or a display link's area), so both pages
+show exactly what their viewer may see. Payloads are plain JSON: the page renders the first one into
+``json_script`` blocks and ``static/stations/live.js`` re-fetches them, replacing the data and redrawing charts and
+markers in place.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuntong.geo.models import Area
+
+from . import rules, services
+from .models import CheckIn, ManagementProposal, MonthlyReport, ProposalStatus
+
+STATUS_COLOURS = {
+    rules.PROPOSED: "#6c8ebf",
+    rules.APPROVED: "#0dcaf0",
+    rules.BUILT: "#6f42c1",
+    rules.OPERATING: "#198754",
+    rules.PROBATION: "#fd7e14",
+    rules.ELIMINATED: "#dc3545",
+    rules.REPLACED: "#adb5bd",
+    rules.REJECTED: "#495057",
+}
+NO_SCORE_COLOUR = "#9aa5b1"
+
+
+def activity_colour(score: float | None) -> str:
+    """Red (0) through amber (50) to green (100)."""
+    if score is None:
+        return NO_SCORE_COLOUR
+    score = max(0.0, min(100.0, score))
+    if score < 50:
+        red, green = 220, int(53 + (193 - 53) * score / 50)
+    else:
+        red, green = int(220 - (220 - 25) * (score - 50) / 50), int(193 - (193 - 135) * (score - 50) / 50)
+    return f"#{red:02x}{green:02x}{40:02x}"
+
+
+def _latest_reports(station_ids: list[int], month: datetime.date) -> dict[int, MonthlyReport]:
+    return {r.station_id: r for r in MonthlyReport.objects.filter(station_id__in=station_ids, month=month)}
+
+
+def map_payload(stations, programme, *, colour_by: str = "status", today: datetime.date | None = None) -> dict:
+    """Markers for every station in ``stations``: colour by status or by the latest month's activity score."""
+    today = today or timezone.localdate()
+    rows = list(stations.select_related("area"))
+    month = services.latest_scored_month(programme, today)
+    reports = _latest_reports([s.pk for s in rows], month)
+    scores = services.month_scores(programme, month)
+    checked_in = set(
+        CheckIn.objects.filter(station__in=[s.pk for s in rows], day=today, is_open=True).values_list(
+            "station_id", flat=True
+        )
+    )
+    markers = []
+    for station in rows:
+        score = scores.get(station.pk)
+        report = reports.get(station.pk)
+        parts = [station.get_status_display(), station.area.name]
+        if score is not None:
+            parts.append(_("活跃度 %(s)s") % {"s": f"{score:g}"})
+        if report is not None:
+            parts.append(
+                _("%(m)s 下行 %(i)s 件 / 上行 %(o)s 件")
+                % {"m": f"{month:%Y-%m}", "i": f"{report.parcels_in:,}", "o": f"{report.parcels_out:,}"}
+            )
+        parts.append(_("今日已打卡") if station.pk in checked_in else _("今日未打卡"))
+        markers.append(
+            {
+                "id": station.pk,
+                "lat": float(station.latitude),
+                "lng": float(station.longitude),
+                "color": activity_colour(score) if colour_by == "activity" else STATUS_COLOURS[station.status],
+                "radius": (9 if station.level == rules.TOWNSHIP else 6) + (2 if station.pk in checked_in else 0),
+                "label": station.name,
+                "url": station.get_absolute_url(),
+                "detail": " · ".join(parts),
+                "status": station.status,
+                "score": score,
+                "parcels_in": report.parcels_in if report else None,
+                "parcels_out": report.parcels_out if report else None,
+                "checked_in": station.pk in checked_in,
+            }
+        )
+    centre = (
+        [sum(m["lat"] for m in markers) / len(markers), sum(m["lng"] for m in markers) / len(markers)]
+        if markers
+        else [float(programme.county.latitude or 23.3), float(programme.county.longitude or 116.17)]
+    )
+    return {"center": centre, "zoom": 11, "month": f"{month:%Y-%m}", "markers": markers}
+
+
+def recent_reports(stations, limit: int = 8) -> list[dict]:
+    """The latest submissions (and corrections) in scope, newest first."""
+    reports = (
+        MonthlyReport.objects.filter(station__in=stations)
+        .select_related("station")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+    return [
+        {
+            "text": _("%(station)s %(m)s：下行 %(i)s 件，上行 %(o)s 件，网销 ¥%(s)s")
+            % {
+                "station": r.station.name,
+                "m": f"{r.month:%Y-%m}",
+                "i": f"{r.parcels_in:,}",
+                "o": f"{r.parcels_out:,}",
+                "s": f"{r.agri_sales:,.0f}",
+            },
+            "url": r.get_absolute_url(),
+        }
+        for r in reports
+    ]
+
+
+def _bar(categories, series, *, horizontal: bool = False, stack: bool = False, unit: str = "") -> dict:
+    value_axis = {
+        "type": "value",
+        "name": unit,
+        "axisLabel": {"color": "#c7d3e6"},
+        "splitLine": {"lineStyle": {"color": "#1f3c70"}},
+    }
+    category_axis = {
+        "type": "category",
+        "data": categories,
+        "axisLabel": {"color": "#c7d3e6", "interval": 0, "width": 90, "overflow": "truncate"},
+        **({"inverse": True} if horizontal else {}),
+    }
+    return {
+        "backgroundColor": "transparent",
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "textStyle": {"color": "#e6edf7"}} if len(series) > 1 else {"show": False},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 32 if len(series) > 1 else 12, "containLabel": True},
+        "xAxis": value_axis
+        if horizontal
+        else {**category_axis, "axisLabel": {**category_axis["axisLabel"], "rotate": 45 if len(categories) > 8 else 0}},
+        "yAxis": category_axis if horizontal else value_axis,
+        "series": [
+            {
+                "name": s["name"],
+                "type": s.get("type", "bar"),
+                "data": s["data"],
+                **({"stack": "total"} if stack else {}),
+                **({"itemStyle": {"color": s["color"]}} if s.get("color") else {}),
+            }
+            for s in series
+        ],
+    }
+
+
+def wall_payload(stations, programme, *, area_code: str, today: datetime.date | None = None) -> dict:
+    """Every figure of the wall dashboard for the stations in scope; ``area_code`` (county or township) is the
+    scope's area, the denominator of the coverage figures."""
+    today = today or timezone.localdate()
+    rows = list(stations.select_related("area"))
+    ids = [s.pk for s in rows]
+    by_pk = {s.pk: s for s in rows}
+    month = services.latest_scored_month(programme, today)
+
+    # stations by status, and by township × status
+    status_counts = Counter(s.status for s in rows)
+    townships = {a.code: a.name for a in Area.objects.current().filter(code__in={s.area.code[:9] for s in rows})}
+    by_township: dict[str, Counter] = defaultdict(Counter)
+    for station in rows:
+        by_township[station.area.code[:9]][station.status] += 1
+    township_codes = sorted(by_township)
+    shown_statuses = [s for s in rules.STATUSES if status_counts.get(s)]
+
+    # monthly parcels, the twelve months up to the latest reported one
+    first = rules.add_months(month, -11)
+    totals = {
+        row["month"]: row
+        for row in MonthlyReport.objects.filter(station_id__in=ids, month__gte=first, month__lte=month)
+        .values("month")
+        .annotate(parcels_in=Sum("parcels_in"), parcels_out=Sum("parcels_out"), agri_sales=Sum("agri_sales"))
+    }
+    months = rules.months_between(first, month)
+    current = totals.get(month, {})
+
+    # scores: top and bottom of the latest month, among stations in operation in scope
+    scores = {pk: score for pk, score in services.month_scores(programme, month).items() if pk in by_pk}
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], by_pk[item[0]].code))
+    top = ranked[:10]
+    bottom = sorted(ranked[-10:], key=lambda item: (item[1], by_pk[item[0]].code)) if len(ranked) > 10 else []
+
+    coverage = services.coverage_for(programme, area_code=area_code)
+    completeness = services.month_completeness(programme, month, stations)
+    in_operation = [s for s in rows if s.status in rules.IN_OPERATION]
+    checked_in = CheckIn.objects.filter(station_id__in=ids, day=today, is_open=True).count()
+    alerts = _alerts(programme, stations, by_pk, completeness)
+    cov = coverage.coverage
+    tiles = {
+        "wall-stations": str(len(in_operation)),
+        "wall-township-coverage": f"{cov.township_covered}/{cov.township_total}",
+        "wall-village-coverage": _percent(cov.village_covered, cov.village_total),
+        "wall-poverty-coverage": f"{cov.poverty_covered}/{cov.poverty_total}",
+        "wall-benchmarks": str(coverage.benchmark_count),
+        "wall-parcels-in": f"{current.get('parcels_in') or 0:,}",
+        "wall-parcels-out": f"{current.get('parcels_out') or 0:,}",
+        "wall-agri-sales": f"{(current.get('agri_sales') or 0):,.0f}",
+        "wall-checkins": f"{checked_in}/{len(in_operation)}",
+        "wall-reports": f"{completeness.received}/{completeness.expected}",
+        "wall-month": f"{month:%Y-%m}",
+        "wall-updated": timezone.localtime().strftime("%H:%M:%S"),
+    }
+    charts = {
+        "wall-status-chart": {
+            "backgroundColor": "transparent",
+            "tooltip": {"trigger": "item"},
+            "legend": {"bottom": 0, "textStyle": {"color": "#e6edf7"}},
+            "series": [
+                {
+                    "type": "pie",
+                    "radius": ["40%", "68%"],
+                    "label": {"color": "#e6edf7"},
+                    "data": [
+                        {
+                            "name": rules.status_label(s),
+                            "value": status_counts[s],
+                            "itemStyle": {"color": STATUS_COLOURS[s]},
+                        }
+                        for s in shown_statuses
+                    ],
+                }
+            ],
+        },
+        "wall-township-chart": _bar(
+            [townships.get(code, code) for code in township_codes],
+            [
+                {
+                    "name": rules.status_label(s),
+                    "data": [by_township[code][s] for code in township_codes],
+                    "color": STATUS_COLOURS[s],
+                }
+                for s in shown_statuses
+            ],
+            stack=True,
+        ),
+        "wall-parcels-chart": _bar(
+            [f"{m:%Y-%m}" for m in months],
+            [
+                {"name": _("下行（收件）"), "data": [int(totals.get(m, {}).get("parcels_in") or 0) for m in months]},
+                {"name": _("上行（寄件）"), "data": [int(totals.get(m, {}).get("parcels_out") or 0) for m in months]},
+            ],
+            unit=_("件"),
+        ),
+        "wall-top-chart": _bar(
+            [by_pk[pk].name for pk, _score in top],
+            [{"name": _("活跃度"), "data": [score for _pk, score in top], "color": "#20c997"}],
+            horizontal=True,
+        ),
+        "wall-bottom-chart": _bar(
+            [by_pk[pk].name for pk, _score in bottom],
+            [{"name": _("活跃度"), "data": [score for _pk, score in bottom], "color": "#fd7e14"}],
+            horizontal=True,
+        ),
+    }
+    return {
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "month": f"{month:%Y-%m}",
+        "scripts": charts,
+        "text": tiles,
+        "lists": {"wall-alerts": alerts},
+    }
+
+
+def _percent(part: int, whole: int) -> str:
+    return "—" if not whole else f"{100 * part / whole:.1f}%"
+
+
+def _alerts(programme, stations, by_pk, completeness) -> list[dict]:
+    """Open items the office should act on: pending proposals, probation, rule violations, missing reports."""
+    alerts = []
+    for proposal in (
+        ManagementProposal.objects.filter(station__in=stations, status=ProposalStatus.PENDING)
+        .select_related("station")
+        .order_by("-created_at")[:6]
+    ):
+        alerts.append(
+            {
+                "text": _("待审定：%(s)s %(k)s") % {"s": proposal.station.name, "k": proposal.get_kind_display()},
+                "tone": "warning",
+            }
+        )
+    on_probation = [s for s in by_pk.values() if s.status == rules.PROBATION]
+    if on_probation:
+        alerts.append(
+            {
+                "text": _("观察期站点 %(n)d 个：%(names)s")
+                % {"n": len(on_probation), "names": "、".join(s.name for s in on_probation[:5])},
+                "tone": "warning",
+            }
+        )
+    check = services.network_check(programme)
+    mine = [v for v in check.violations if any(key in by_pk for key in violation_keys(v))]
+    if mine:
+        alerts.append(
+            {
+                "text": _("站点规则问题 %(n)d 项：%(first)s") % {"n": len(mine), "first": mine[0].message},
+                "tone": "danger",
+            }
+        )
+    if completeness.missing:
+        names = "、".join(by_pk[pk].name for pk in completeness.missing[:5] if pk in by_pk)
+        alerts.append(
+            {
+                "text": _("%(m)s 月报未报 %(n)d 个：%(names)s")
+                % {"m": f"{completeness.month:%Y-%m}", "n": len(completeness.missing), "names": names},
+                "tone": "danger",
+            }
+        )
+    if not alerts:
+        alerts.append({"text": _("暂无待处理事项"), "tone": "success"})
+    return alerts
+
+
+def violation_keys(violation: rules.Violation) -> list:
+    if isinstance(violation, rules.SpacingViolation):
+        return [violation.a.key, violation.b.key]
+    return [site.key for site in violation.sites]

@@ -1,0 +1,109 @@
+"""``cuntong stations check|plan|review``: the network rule check, the placement optimiser, dynamic management."""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cuntong.audit.context import acting_as
+from cuntong.core.progress import progress_bar
+from cuntong.jobs.services import run_inline
+from cuntong.programme.models import Programme
+
+from ... import services
+
+
+class Command(BaseCommand):
+    help = "Service stations: `check` the whole network against the rules, `plan` new points, `review` activity."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        check = sub.add_parser("check", help="every spacing and quota violation in the network (exit 1 if any)")
+        check.add_argument("--format", choices=["text", "json"], default="text")
+        check.add_argument("--programme")
+        plan = sub.add_parser("plan", help="fewest new village points reaching the coverage targets")
+        plan.add_argument("--programme")
+        plan.add_argument("--township", help="township code (default: the whole county)")
+        plan.add_argument("--village-target", type=float, default=50)
+        plan.add_argument("--poverty-target", type=float, default=100)
+        plan.add_argument("--time-limit", type=float, default=60)
+        plan.add_argument("--format", choices=["text", "json"], default="text")
+        plan.add_argument("--no-progress", action="store_true")
+        review = sub.add_parser("review", help="score the last closed months and propose probation/elimination")
+        review.add_argument("--programme")
+
+    def handle(self, action, programme=None, **options):
+        target = (
+            Programme.objects.filter(code=programme).first() if programme else Programme.objects.order_by("pk").first()
+        )
+        if target is None:
+            raise CommandError(
+                "no programme loaded; run `cuntong plan load` first" if not programme else f"no programme {programme}"
+            )
+        with acting_as(None, via="command"):
+            getattr(self, f"do_{action}")(target, **options)
+
+    def do_check(self, programme, format="text", **options):
+        check = services.network_check(programme)
+        if format == "json":
+            self.stdout.write(
+                json.dumps({"programme": programme.code, **check.as_dict()}, ensure_ascii=False, indent=2)
+            )
+        else:
+            self.stdout.write(f"{programme.code}: {check.checked} stations checked")
+            for violation in check.violations:
+                self.stdout.write(f"  [{violation.kind}] {violation.message}")
+            self.stdout.write(
+                self.style.SUCCESS("no violations")
+                if check.ok
+                else self.style.ERROR(f"{len(check.violations)} violations")
+            )
+        if not check.ok:
+            sys.exit(1)
+
+    def do_plan(
+        self,
+        programme,
+        township=None,
+        village_target=50,
+        poverty_target=100,
+        time_limit=60,
+        format="text",
+        no_progress=False,
+        **options,
+    ):
+        with progress_bar("plan", enabled=not no_progress and format == "text") as bar:
+            result = run_inline(
+                "stations.plan",
+                bar,
+                programme_id=programme.pk,
+                township_code=township,
+                village_target=village_target,
+                poverty_target=poverty_target,
+                time_limit=time_limit,
+            )
+        if format == "json":
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(
+            f"{result['phase']} ({result['status']}): {result['new_points']} new points; villages "
+            f"{result['villages_covered_before']} → {result['villages_covered_after']} / {result['village_total']} "
+            f"(need {result['village_needed']}); poverty villages {result['poverty_covered_before']} → "
+            f"{result['poverty_covered_after']} / {result['poverty_total']}; gap {result['gap']}; "
+            f"{result['solve_seconds']} s"
+        )
+        for site in result["sites"]:
+            self.stdout.write(
+                f"  + {site['village_code']} {site['village_name']} · {site['site']} ({site['lat']}, {site['lng']})"
+            )
+        for blocker in result["blockers"]:
+            detail = "、".join(blocker["detail"])
+            self.stdout.write(f"  ! {blocker['village']} {blocker['name']}: {blocker['reason']} {detail}".rstrip())
+        if not result["targets_met"]:
+            sys.exit(1)
+
+    def do_review(self, programme, **options):
+        created = services.review_activity(programme)
+        for proposal in created:
+            self.stdout.write(f"  {proposal.station.code} {proposal.station.name}: {proposal.get_kind_display()}")
+        self.stdout.write(self.style.SUCCESS(f"{len(created)} new proposals"))

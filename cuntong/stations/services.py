@@ -1,0 +1,586 @@
+"""Applying the station rules to the database: every page, API endpoint, command, import and job calls these."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cuntong.core.scoping import is_permitted
+from cuntong.geo.models import Area
+from cuntong.programme.models import Programme
+
+from . import optimiser, rules, spatial
+from .models import (
+    CandidateSite,
+    CheckIn,
+    ManagementProposal,
+    MonthlyReport,
+    ProposalStatus,
+    ReportRevision,
+    ReportSource,
+    Station,
+    StationEvent,
+)
+
+
+def station_rules(programme: Programme) -> rules.StationRules:
+    """The plan's station parameters, parsed once per programme object."""
+    cached = getattr(programme, "_station_rules", None)
+    if cached is None:
+        cached = rules.StationRules.from_plan(programme.rule("stations"))
+        programme._station_rules = cached
+    return cached
+
+
+def townships_of(programme: Programme):
+    """The county's township-level units: each should have one township station."""
+    return Area.objects.current().filter(parent=programme.county, level="township")
+
+
+def villages_of(programme: Programme):
+    """The county's administrative villages (村委会), the denominator of village coverage."""
+    return Area.objects.current().filter(code__startswith=programme.county.code, level="village", kind="village")
+
+
+# --- life cycle ------------------------------------------------------------------------------------------------
+
+
+class RulesBroken(Exception):
+    """Approving would break the station rules; the office may override with a reason."""
+
+    def __init__(self, violations: list[rules.Violation]):
+        super().__init__("; ".join(v.message for v in violations))
+        self.violations = violations
+
+
+def _require(user, permission: str, station: Station) -> None:
+    if user is None:  # commands, demo, background tasks act for the system
+        return
+    if not user.has_perm(permission) or not is_permitted(user, "view", station):
+        raise PermissionDenied(_("您没有该操作的权限。"))
+
+
+def next_code(station: Station) -> str:
+    """``445281104201-01``: the served area's code and a serial within the programme."""
+    prefix = f"{station.area.code}-"
+    taken = set(
+        Station.objects.filter(programme=station.programme, code__startswith=prefix).values_list("code", flat=True)
+    )
+    serial = 1
+    while f"{prefix}{serial:02d}" in taken:
+        serial += 1
+    return f"{prefix}{serial:02d}"
+
+
+@transaction.atomic
+def save_station(station: Station, *, user=None) -> Station:
+    """Create (as a proposal, with its first event) or update a station's particulars; the status never changes here."""
+    creating = station.pk is None
+    if not station.code:
+        station.code = next_code(station)
+    station.save()
+    if creating:
+        StationEvent.objects.create(
+            station=station, from_status="", to_status=station.status, on=timezone.localdate(), by=user
+        )
+    return station
+
+
+def active_sites(programme: Programme, *, exclude: Iterable[int] = ()) -> list[rules.Site]:
+    """The stations holding their place in the network (approved, built, operating, on probation)."""
+    rows = (
+        Station.objects.filter(programme=programme, status__in=rules.ACTIVE_STATUSES)
+        .exclude(pk__in=list(exclude))
+        .values_list("pk", "level", "area__code", "latitude", "longitude", "name")
+    )
+    return [rules.Site(pk, level, code, float(lat), float(lng), label=name) for pk, level, code, lat, lng, name in rows]
+
+
+def rule_check_for(station: Station) -> list[rules.Violation]:
+    """What approving this station would break, against the stations already holding their place."""
+    others = active_sites(station.programme, exclude=[station.pk])
+    return rules.check_site(station.as_site(), others, station.area.population, station_rules(station.programme))
+
+
+@transaction.atomic
+def transition(
+    station: Station,
+    target: str,
+    *,
+    user=None,
+    reason: str = "",
+    on: datetime.date | None = None,
+    override: bool = False,
+    proposal: ManagementProposal | None = None,
+) -> StationEvent:
+    """One life-cycle step, dated and attributed; approval checks the rules, which only an override with a reason
+    (and the override permission) can set aside."""
+    # Approvals in one programme run one at a time, so two neighbouring proposals cannot both pass the spacing check.
+    Programme.objects.select_for_update().filter(pk=station.programme_id).first()
+    station = (
+        Station.objects.select_for_update().select_related("area", "programme", "programme__county").get(pk=station.pk)
+    )
+    action = rules.check_transition(station.status, target, reason)
+    _require(user, f"stations.{action}_station", station)
+    violations: list[rules.Violation] = []
+    if target == rules.APPROVED:
+        violations = rule_check_for(station)
+        if violations and not override:
+            raise RulesBroken(violations)
+        if violations:
+            _require(user, "stations.override_station_rules", station)
+            if not reason.strip():
+                raise rules.IllegalTransition(_("例外批准须填写理由。"))
+    day = on or timezone.localdate()
+    previous = station.status
+    station.status = target
+    station.status_changed_on = day
+    if target == rules.OPERATING and station.opened_on is None:
+        station.opened_on = day
+    if target in rules.CLOSED_STATUSES and station.closed_on is None:
+        station.closed_on = day
+    station.save(update_fields=["status", "status_changed_on", "opened_on", "closed_on", "updated_at"])
+    event = StationEvent.objects.create(
+        station=station,
+        from_status=previous,
+        to_status=target,
+        on=day,
+        by=user,
+        reason=reason.strip(),
+        override=bool(violations),
+        violations=[v.as_dict() for v in violations],
+        proposal=proposal,
+    )
+    replaced = station.replaces
+    if target == rules.OPERATING and replaced is not None and rules.REPLACED in rules.TRANSITIONS[replaced.status]:
+        transition(
+            replaced,
+            rules.REPLACED,
+            user=None,
+            reason=_("由增补站点 %(s)s（%(code)s）替换") % {"s": station.name, "code": station.code},
+            on=day,
+        )
+    return event
+
+
+# --- the whole network -----------------------------------------------------------------------------------------
+
+
+def network_check(programme: Programme, *, indexed: bool = True) -> rules.NetworkCheck:
+    """Every spacing and quota violation among the stations holding their place in the network."""
+    sites = active_sites(programme)
+    codes = {s.area_code for s in sites}
+    populations = dict(Area.objects.current().filter(code__in=codes).values_list("code", "population"))
+    return rules.check_network(sites, populations, station_rules(programme), indexed=indexed)
+
+
+@dataclass(frozen=True)
+class CoverageFigures:
+    coverage: rules.Coverage
+    benchmark_count: int
+
+
+def coverage_for(programme: Programme, *, area_code: str | None = None) -> CoverageFigures:
+    """Coverage from the stations in operation (operating or on probation) — proposals and buildings do not count.
+    ``area_code`` narrows to one township (its villages and its own township station). Two queries."""
+    code = area_code or programme.county.code
+    operating, benchmarks = [], 0
+    for pk, level, area, benchmark in Station.objects.filter(
+        programme=programme, status__in=rules.IN_OPERATION, area__code__startswith=code
+    ).values_list("pk", "level", "area__code", "is_benchmark"):
+        operating.append(rules.Site(pk, level, area, 0.0, 0.0))
+        benchmarks += benchmark
+    townships, villages = [], []
+    areas = Area.objects.current().filter(code__startswith=code)
+    for area, name, level, poverty in areas.filter(
+        Q(level="township", parent__code=programme.county.code) | Q(level="village", kind="village")
+    ).values_list("code", "name", "level", "is_provincial_poverty_village"):
+        if level == "township":
+            townships.append(area)
+        else:
+            villages.append(rules.VillageInfo(area, name, area[:9], poverty))
+    return CoverageFigures(rules.coverage(townships, villages, operating), benchmarks)
+
+
+# --- monthly reports -------------------------------------------------------------------------------------------
+
+
+class ReportRefused(Exception):
+    """Errors to fix, warnings to confirm, or a reason missing for a change after submission."""
+
+    def __init__(self, check: rules.ReportCheck, *, needs_reason: bool = False):
+        self.check = check
+        self.needs_reason = needs_reason
+        parts = [f"{e.field}: {e.message}" for e in check.errors]
+        if not check.errors:
+            parts += [f"{w.field}: {w.message}" for w in check.warnings]
+        if needs_reason:
+            parts.append(_("修改已报送的月报须填写修改原因"))
+        super().__init__("; ".join(parts))
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return not self.check.errors and bool(self.check.warnings)
+
+
+def previous_figures(station: Station, month: datetime.date) -> rules.Figures | None:
+    report = MonthlyReport.objects.filter(station=station, month=rules.add_months(month, -1)).first()
+    return report.figures if report else None
+
+
+def check_report(station: Station, month: datetime.date, figures: rules.Figures) -> rules.ReportCheck:
+    return rules.check_figures(figures, station.level, previous_figures(station, month))
+
+
+@transaction.atomic
+def save_report(
+    station: Station,
+    month: datetime.date,
+    figures: rules.Figures,
+    *,
+    user=None,
+    confirm: bool = False,
+    reason: str = "",
+    source: str = ReportSource.FORM,
+    check: rules.ReportCheck | None = None,
+) -> tuple[MonthlyReport, bool]:
+    """Submit or correct a station's month; returns (report, changed).
+
+    Errors refuse the figures; warnings refuse them until confirmed (a warning confirmed once stays confirmed for
+    that report); a change to a submitted report needs a reason and is kept as a revision (before, after, why, who).
+    """
+    month = rules.month_start(month)
+    check = check or check_report(station, month, figures)
+    report = MonthlyReport.objects.select_for_update().filter(station=station, month=month).first()
+    already_confirmed = set(report.confirmed_warnings) if report else set()
+    if not check.ok or (set(check.warning_codes) - already_confirmed and not confirm):
+        raise ReportRefused(check)
+    values = {name: getattr(figures, name) for name in rules.FIGURE_NAMES}
+    if report is None:
+        report = MonthlyReport.objects.create(
+            station=station,
+            month=month,
+            due_on=rules.due_date(month, station_rules(station.programme).report_due_day),
+            submitted_by=user,
+            source=source,
+            confirmed_warnings=check.warning_codes,
+            **values,
+        )
+        return report, True
+    before = _figures_json(report.figures)
+    after = _figures_json(figures)
+    if before == after:
+        return report, False
+    if not reason.strip():
+        raise ReportRefused(check, needs_reason=True)
+    for name, value in values.items():
+        setattr(report, name, value)
+    report.confirmed_warnings = sorted(set(report.confirmed_warnings) | set(check.warning_codes))
+    report.save()
+    ReportRevision.objects.create(report=report, changed_by=user, reason=reason.strip(), before=before, after=after)
+    return report, True
+
+
+def _figures_json(figures: rules.Figures) -> dict:
+    return {
+        name: (f"{Decimal(value):.2f}" if name in rules.MONEY_FIGURES else int(value))
+        for name, value in ((n, getattr(figures, n)) for n in rules.FIGURE_NAMES)
+    }
+
+
+def expected_stations(programme: Programme, month: datetime.date):
+    """Stations that were in operation at some time during ``month``: each owes that month's report."""
+    return Station.objects.filter(
+        programme=programme, opened_on__isnull=False, opened_on__lte=rules.month_end(month)
+    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=month))
+
+
+def month_completeness(programme: Programme, month: datetime.date, stations=None) -> rules.MonthCompleteness:
+    """Completeness and timeliness of one month, over ``stations`` (default: the whole programme)."""
+    expected = expected_stations(programme, month)
+    if stations is not None:
+        expected = expected.filter(pk__in=stations.values("pk"))
+    expected_ids = list(expected.values_list("pk", flat=True))
+    submitted = {
+        station_id: timezone.localdate(at)
+        for station_id, at in MonthlyReport.objects.filter(station_id__in=expected_ids, month=month).values_list(
+            "station_id", "submitted_at"
+        )
+    }
+    return rules.completeness(month, expected_ids, submitted, station_rules(programme).report_due_day)
+
+
+# --- activity scores and dynamic management --------------------------------------------------------------------
+
+
+def month_scores(programme: Programme, month: datetime.date) -> dict[int, float]:
+    """Activity scores of every station that owed the month's report (no report scores 0)."""
+    stations = dict(expected_stations(programme, month).values_list("pk", "level"))
+    reports = {r.station_id: r.figures for r in MonthlyReport.objects.filter(station_id__in=stations, month=month)}
+    weights = station_rules(programme).activity.weights
+    return rules.activity_scores({pk: reports.get(pk) for pk in stations}, stations, weights)
+
+
+def score_history(programme: Programme, months: Iterable[datetime.date]) -> dict[datetime.date, dict[int, float]]:
+    return {month: month_scores(programme, month) for month in months}
+
+
+def latest_scored_month(programme: Programme, today: datetime.date | None = None) -> datetime.date:
+    """The latest month with reports in, else the latest closed month: what the map and the wall show."""
+    latest = MonthlyReport.objects.filter(station__programme=programme).aggregate(m=Max("month"))["m"]
+    return latest or rules.last_closed_month(today or timezone.localdate(), station_rules(programme).report_due_day)
+
+
+def _probation_months(stations: list[Station]) -> dict[int, datetime.date]:
+    rows = (
+        StationEvent.objects.filter(station__in=stations, to_status=rules.PROBATION)
+        .values("station_id")
+        .annotate(last=Max("on"))
+    )
+    return {row["station_id"]: rules.month_start(row["last"]) for row in rows}
+
+
+@transaction.atomic
+def review_activity(
+    programme: Programme, *, today: datetime.date | None = None, progress: Callable | None = None
+) -> list[ManagementProposal]:
+    """Score the last closed months and propose probation, elimination or reinstatement where the rule says so.
+
+    Idempotent: a station with a pending proposal of the same kind gets no second one.
+    """
+    rules_ = station_rules(programme)
+    activity = rules_.activity
+    last = rules.last_closed_month(today or timezone.localdate(), rules_.report_due_day)
+    span = activity.consecutive_months + activity.elimination_after_probation_months
+    months = [rules.add_months(last, -offset) for offset in range(span - 1, -1, -1)]
+    history = score_history(programme, months)
+    weak = {
+        month: rules.weak_stations(scores, activity.probation_threshold, activity.bottom_share_percent)
+        for month, scores in history.items()
+    }
+    stations = list(Station.objects.filter(programme=programme, status__in=rules.IN_OPERATION).select_related("area"))
+    since = _probation_months(stations)
+    activities = [
+        rules.StationActivity(
+            key=station.pk,
+            status=station.status,
+            weak_by_month={m: station.pk in weak[m] for m in months if station.pk in history[m]},
+            probation_since=since.get(station.pk),
+        )
+        for station in stations
+    ]
+    by_pk = {s.pk: s for s in stations}
+    pending = set(
+        ManagementProposal.objects.filter(station__programme=programme, status=ProposalStatus.PENDING).values_list(
+            "station_id", "kind"
+        )
+    )
+    created = []
+    decisions = rules.management_decisions(activities, activity)
+    for index, decision in enumerate(decisions):
+        if progress:
+            progress(index, len(decisions), by_pk[decision.key].name)
+        if (decision.key, decision.kind) in pending:
+            continue
+        station = by_pk[decision.key]
+        basis = {
+            "months": [m.isoformat() for m in decision.months],
+            "scores": {m.isoformat(): history[m].get(station.pk) for m in decision.months},
+            "threshold": activity.probation_threshold,
+            "bottom_share_percent": activity.bottom_share_percent,
+        }
+        options = (
+            [o.as_dict() for o in replacement_options_for(station)]
+            if decision.kind == rules.PROPOSE_ELIMINATION
+            else []
+        )
+        created.append(
+            ManagementProposal.objects.create(
+                station=station, kind=decision.kind, basis=basis, replacement_options=options
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def decide_proposal(proposal: ManagementProposal, *, approve: bool, user=None, reason: str = "") -> ManagementProposal:
+    """The office's decision; an approval makes the life-cycle step, recorded with the proposal."""
+    proposal = ManagementProposal.objects.select_for_update().select_related("station").get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        raise rules.IllegalTransition(_("该建议已审定。"))
+    _require(user, "stations.manage_station", proposal.station)
+    if not reason.strip():
+        raise rules.IllegalTransition(_("审定须填写意见。"))
+    if approve:
+        transition(proposal.station, proposal.target_status, user=user, reason=reason, proposal=proposal)
+    proposal.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.decision_reason = reason.strip()
+    proposal.save()
+    return proposal
+
+
+def village_sites(programme: Programme, *, township_code: str | None = None) -> list[rules.VillageSites]:
+    """Every village with its active points and the places a point could go: its recorded candidate sites, else
+    its centre (a village with neither has nowhere to go, but still counts in coverage)."""
+    villages = villages_of(programme)
+    if township_code:
+        villages = villages.filter(code__startswith=township_code)
+    points = dict(
+        Station.objects.filter(programme=programme, status__in=rules.ACTIVE_STATUSES, level=rules.VILLAGE)
+        .values("area_id")
+        .annotate(n=Count("pk"))
+        .values_list("area_id", "n")
+    )
+    sites: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
+    for village_id, lat, lng, name in CandidateSite.objects.filter(
+        programme=programme, village__in=villages
+    ).values_list("village_id", "latitude", "longitude", "name"):
+        sites[village_id].append((float(lat), float(lng), name))
+    result = []
+    for village in villages:
+        places = sites.get(village.pk) or (
+            [(float(village.latitude), float(village.longitude), _("村中心"))] if village.latitude is not None else []
+        )
+        result.append(
+            rules.VillageSites(
+                code=village.code,
+                name=village.name,
+                township_code=village.code[:9],
+                population=village.population,
+                poverty=village.is_provincial_poverty_village,
+                points=points.get(village.pk, 0),
+                sites=tuple(places),
+            )
+        )
+    return result
+
+
+def replacement_options_for(station: Station, limit: int = 5) -> list[rules.ReplacementOption]:
+    programme = station.programme
+    return rules.replacement_options(
+        station.as_site(), village_sites(programme), active_sites(programme), station_rules(programme), limit
+    )
+
+
+# --- check-in --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def check_in(
+    station: Station,
+    *,
+    user=None,
+    is_open: bool = True,
+    note: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    photo=None,
+) -> CheckIn:
+    """Today's check-in (one per station and day; a second one updates it), with an optional photo whose EXIF
+    position counts when the phone gave none."""
+    from cuntong.attachments.services import attach
+
+    today = timezone.localdate()
+    checkin, _created = CheckIn.objects.update_or_create(
+        station=station,
+        day=today,
+        defaults={"by": user, "is_open": is_open, "note": note, "checked_at": timezone.now()},
+    )
+    if photo is not None:
+        attachment = attach(checkin, photo, user=user, kind="photo", description=_("打卡照片"))
+        if latitude is None and attachment.latitude is not None:
+            latitude, longitude = attachment.latitude, attachment.longitude
+    if latitude is not None and longitude is not None:
+        checkin.latitude, checkin.longitude = latitude, longitude
+        checkin.distance_m = round(
+            spatial.geodesic_m(float(latitude), float(longitude), float(station.latitude), float(station.longitude))
+        )
+        checkin.save(update_fields=["latitude", "longitude", "distance_m", "updated_at"])
+    return checkin
+
+
+# --- the optimiser on the programme's data ---------------------------------------------------------------------
+
+
+def placement_problem(
+    programme: Programme, *, township_code: str | None = None, village_target: float = 50, poverty_target: float = 100
+) -> optimiser.Problem:
+    """Villages and their candidate sites as the optimiser sees them (a township narrows these), and every existing
+    point of the programme (neighbouring townships' points constrain the spacing too)."""
+    rules_ = station_rules(programme)
+    villages, candidates = [], []
+    for village in village_sites(programme, township_code=township_code):
+        lat, lng = village.sites[0][:2] if village.sites else (0.0, 0.0)
+        villages.append(
+            optimiser.Village(
+                key=village.code,
+                name=village.name,
+                township=village.township_code,
+                lat=lat,
+                lng=lng,
+                population=village.population or 0,
+                poverty=village.poverty,
+                quota_left=rules.village_quota(village.population, rules_) - village.points,
+                covered=village.points > 0,
+            )
+        )
+        candidates.extend(
+            optimiser.Candidate(f"{village.code}#{index}", village.code, site_lat, site_lng, label)
+            for index, (site_lat, site_lng, label) in enumerate(village.sites)
+        )
+    points = Station.objects.filter(programme=programme, status__in=rules.ACTIVE_STATUSES, level=rules.VILLAGE)
+    return optimiser.Problem(
+        villages=villages,
+        candidates=candidates,
+        existing=[optimiser.Existing(str(s.pk), float(s.latitude), float(s.longitude), s.name) for s in points],
+        min_spacing_m=rules_.min_spacing_m,
+        village_target_percent=village_target,
+        poverty_target_percent=poverty_target,
+    )
+
+
+def run_placement(
+    programme: Programme,
+    *,
+    progress: Callable | None = None,
+    time_limit: float = 60,
+    township_code: str | None = None,
+    village_target: float = 50,
+    poverty_target: float = 100,
+) -> dict:
+    """Solve and describe the plan: the sites to open (with village and position), coverage, gap, blockers."""
+    problem = placement_problem(
+        programme, township_code=township_code, village_target=village_target, poverty_target=poverty_target
+    )
+    result = optimiser.optimise(problem, time_limit=time_limit, progress=progress)
+    villages = {v.key: v for v in problem.villages}
+    sites = {c.key: c for c in problem.candidates}
+    data = result.as_dict()
+    data["sites"] = [
+        {
+            "key": key,
+            "village_code": sites[key].village,
+            "village_name": villages[sites[key].village].name,
+            "site": sites[key].label,
+            "lat": round(sites[key].lat, 6),
+            "lng": round(sites[key].lng, 6),
+            "poverty": villages[sites[key].village].poverty,
+            "population": villages[sites[key].village].population,
+        }
+        for key in result.chosen
+    ]
+    data["programme"] = programme.code
+    data["township"] = township_code or ""
+    data["time_limit"] = time_limit
+    return data

@@ -1,0 +1,174 @@
+"""Station life cycle through the service: dated, attributed steps; rules block approval unless overridden."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from cuntong.core.testing import HONGYANG, NANXI, login, make_user
+from cuntong.stations import rules, services, spatial
+from cuntong.stations.models import Station
+
+from .factories import make_station, position
+
+VILLAGE_A = f"{HONGYANG}201"
+VILLAGE_B = f"{HONGYANG}202"
+
+
+@pytest.fixture
+def office(base_data):
+    return make_user("office-user", "office")
+
+
+def test_every_step_is_a_dated_record_with_who_and_why(office):
+    station = make_station(VILLAGE_A, status=rules.PROPOSED)
+    day = datetime.date(2020, 3, 1)
+    services.transition(station, rules.APPROVED, user=office, on=day)
+    services.transition(station, rules.BUILT, user=office, on=day + datetime.timedelta(days=20))
+    services.transition(station, rules.OPERATING, user=office, on=day + datetime.timedelta(days=30))
+    services.transition(station, rules.PROBATION, user=office, reason="连续三个月不活跃")
+    station.refresh_from_db()
+    assert station.status == rules.PROBATION
+    assert station.opened_on == day + datetime.timedelta(days=30)
+    events = list(station.events.values_list("from_status", "to_status", "by__username", "reason"))
+    assert events == [
+        ("", rules.PROPOSED, None, ""),
+        (rules.PROPOSED, rules.APPROVED, "office-user", ""),
+        (rules.APPROVED, rules.BUILT, "office-user", ""),
+        (rules.BUILT, rules.OPERATING, "office-user", ""),
+        (rules.OPERATING, rules.PROBATION, "office-user", "连续三个月不活跃"),
+    ]
+
+
+def test_illegal_steps_are_refused_and_change_nothing(office):
+    station = make_station(VILLAGE_A, status=rules.PROPOSED)
+    with pytest.raises(rules.IllegalTransition):
+        services.transition(station, rules.OPERATING, user=office)
+    with pytest.raises(rules.IllegalTransition, match="原因"):
+        services.transition(station, rules.REJECTED, user=office)
+    station.refresh_from_db()
+    assert station.status == rules.PROPOSED and station.events.count() == 1
+
+
+def test_approval_is_blocked_by_spacing_then_granted_by_an_override_with_reason(office):
+    existing = make_station(VILLAGE_A)
+    near = spatial.offset(float(existing.latitude), float(existing.longitude), 45, 1990)
+    station = make_station(VILLAGE_B, status=rules.PROPOSED, at=near)
+    with pytest.raises(services.RulesBroken) as refused:
+        services.transition(station, rules.APPROVED, user=office)
+    violation = refused.value.violations[0]
+    assert violation.kind == "spacing" and violation.distance_m == pytest.approx(
+        1990, abs=0.5
+    )  # positions are stored to 1e-6°
+    with pytest.raises(rules.IllegalTransition, match="理由"):
+        services.transition(station, rules.APPROVED, user=office, override=True)
+    event = services.transition(station, rules.APPROVED, user=office, override=True, reason="两村之间有河流阻隔")
+    assert event.override and event.violations[0]["stations"] == [station.pk, existing.pk]
+    assert event.reason == "两村之间有河流阻隔"
+
+
+def test_2_01_km_away_is_approved_without_override(office):
+    existing = make_station(VILLAGE_A)
+    far = spatial.offset(float(existing.latitude), float(existing.longitude), 45, 2010)
+    station = make_station(VILLAGE_B, status=rules.PROPOSED, at=far)
+    event = services.transition(station, rules.APPROVED, user=office)
+    assert not event.override and event.violations == []
+
+
+def test_only_the_office_may_override(base_data):
+    township = make_user("hongyang-user", "township", HONGYANG)
+    existing = make_station(VILLAGE_A)
+    near = spatial.offset(float(existing.latitude), float(existing.longitude), 0, 500)
+    station = make_station(VILLAGE_B, status=rules.PROPOSED, at=near)
+    with pytest.raises(PermissionDenied):  # township officials propose and build; they do not approve
+        services.transition(station, rules.APPROVED, user=township, override=True, reason="x")
+    office = make_user("approver", "office")
+    services.transition(station, rules.APPROVED, user=office, override=True, reason="确有需要")
+    services.transition(station, rules.BUILT, user=township)
+    station.refresh_from_db()
+    assert station.status == rules.BUILT
+
+
+def test_a_second_township_station_needs_an_override(office):
+    make_station(HONGYANG)
+    second = make_station(HONGYANG, status=rules.PROPOSED, name="洪阳第二站")
+    with pytest.raises(services.RulesBroken, match="超过上限"):
+        services.transition(second, rules.APPROVED, user=office)
+
+
+def test_replacement_closes_the_eliminated_station_when_it_opens(office):
+    old = make_station(VILLAGE_A)
+    services.transition(old, rules.ELIMINATED, user=office, reason="站长退出")
+    new = make_station(VILLAGE_A, status=rules.BUILT, replaces=old, name="新服务点")
+    services.transition(new, rules.OPERATING, user=office)
+    old.refresh_from_db()
+    assert old.status == rules.REPLACED and old.closed_on is not None
+    assert "新服务点" in old.events.last().reason
+
+
+def test_transition_page_shows_refusal_and_accepts_override(office):
+    existing = make_station(VILLAGE_A)
+    near = spatial.offset(float(existing.latitude), float(existing.longitude), 90, 1500)
+    station = make_station(VILLAGE_B, status=rules.PROPOSED, at=near)
+    client = login(office)
+    page = client.get(station.get_absolute_url()).content.decode()
+    assert 'id="station-violations"' in page and "1,500" in page
+    url = f"/stations/{station.pk}/transition/"
+    response = client.post(url, {"target": "approved", "on": "2020-05-01", "reason": ""}, follow=True)
+    assert "不符合站点规则" in response.content.decode()
+    client.post(url, {"target": "approved", "on": "2020-05-01", "reason": "贫困村须覆盖", "override": "on"})
+    station.refresh_from_db()
+    assert station.status == rules.APPROVED and station.events.last().override
+
+
+def test_new_station_is_proposed_with_a_code(base_data):
+    township = make_user("hongyang-user", "township", HONGYANG)
+    client = login(township)
+    from cuntong.core.testing import area
+
+    response = client.post(
+        "/stations/add/",
+        {
+            "name": "新服务点",
+            "level": "village",
+            "area": area(VILLAGE_A).pk,
+            "latitude": "23.430000",
+            "longitude": "116.275000",
+            "services": ["express", "finance"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    station = Station.objects.get(name="新服务点")
+    assert station.status == rules.PROPOSED and station.code == f"{VILLAGE_A}-01"
+    assert station.services == ["express", "finance"]
+    assert list(Station.objects.offering("finance")) == [station]
+
+
+def test_level_must_match_the_served_area(base_data):
+    township = make_user("hongyang-user", "township", HONGYANG)
+    from cuntong.core.testing import area
+
+    response = login(township).post(
+        "/stations/add/",
+        {"name": "错层级", "level": "township", "area": area(VILLAGE_A).pk, "latitude": "23.4", "longitude": "116.2"},
+    )
+    assert response.status_code == 200 and "服务区域" in response.content.decode()
+    assert not Station.objects.filter(name="错层级").exists()
+
+
+def test_township_official_cannot_place_a_station_in_another_township(base_data):
+    township = make_user("hongyang-user", "township", HONGYANG)
+    from cuntong.core.testing import area
+
+    response = login(township).post(
+        "/stations/add/",
+        {"name": "越界", "level": "village", "area": area(f"{NANXI}201").pk, "latitude": "23.4", "longitude": "116.2"},
+    )
+    assert response.status_code == 200  # the other township's village is not a choice
+    assert not Station.objects.filter(name="越界").exists()
+
+
+def test_network_position_is_what_the_rules_see(office):
+    station = make_station(VILLAGE_A)
+    site = station.as_site()
+    assert (site.lat, site.lng) == pytest.approx(position(VILLAGE_A), abs=1e-6)

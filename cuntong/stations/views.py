@@ -1,0 +1,930 @@
+"""Station pages: the network (list, detail, life cycle), reports, check-ins, dynamic management, the live map,
+the wall dashboard, the rule check, coverage, benchmarks and the placement optimiser.
+
+Operators' pages (``my``, the monthly report and the check-in) are phone pages on a light template of their own:
+no Bootstrap, ECharts or Leaflet scripts, one small script that keeps a draft in localStorage.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cuntong.audit.services import log_event
+from cuntong.core.scoping import is_permitted
+from cuntong.core.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
+from cuntong.geo.models import Area
+from cuntong.jobs.services import start
+from cuntong.jobs.views import visible_jobs
+
+from . import dashboard, rules, services
+from .filters import CandidateFilter, CheckInFilter, ProposalFilter, ReportFilter, StationFilter
+from .forms import (
+    CandidateSiteForm,
+    CheckInForm,
+    DecisionForm,
+    DisplayLinkForm,
+    FiguresForm,
+    PlanForm,
+    StationForm,
+    TransitionForm,
+)
+from .models import (
+    CandidateSite,
+    CheckIn,
+    DisplayLink,
+    ManagementProposal,
+    MonthlyReport,
+    ProposalStatus,
+    Station,
+)
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _need(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(_("您没有该操作的权限。"))
+
+
+def _programme(request):
+    if not request.programme:
+        raise Http404(_("您的账号尚未分配到任何示范项目。"))
+    return request.programme
+
+
+def visible_stations(request, action: str = "view"):
+    return Station.objects.restrict(request.user, action).in_programme(_programme(request))
+
+
+def scope_area_code(user, programme) -> str:
+    """The area the user's view of stations covers: their township, or the whole county."""
+    codes = {
+        grant.area_code
+        for grant in user.scope_grants()
+        if "stations.view_station" in grant.permissions and grant.area_code.startswith(programme.county.code)
+    }
+    if user.is_superuser or len(codes) != 1:
+        return programme.county.code
+    return codes.pop()
+
+
+def _month_param(value: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return default
+
+
+# --- stations --------------------------------------------------------------------------------------------------
+
+STATION_COLUMNS = (
+    Col("code", gettext_lazy("站点编号"), order_by="code"),
+    Col("name", gettext_lazy("站点名称"), kind="link", order_by="name"),
+    Col("level", gettext_lazy("层级"), phone_hidden=True),
+    Col("area.name", gettext_lazy("服务区域")),
+    Col("status", gettext_lazy("状态"), kind="badge", order_by="status"),
+    Col("operator_name", gettext_lazy("站长"), phone_hidden=True),
+    Col("operator_phone", gettext_lazy("站长电话"), phone_hidden=True),
+    Col("floor_area_m2", gettext_lazy("面积（平方米）"), kind="number", phone_hidden=True),
+    Col("is_benchmark", gettext_lazy("标杆"), kind="bool", phone_hidden=True),
+    Col("opened_on", gettext_lazy("开始运营"), kind="date", phone_hidden=True, order_by="opened_on"),
+    Col("is_generated", gettext_lazy("演示生成"), kind="bool", phone_hidden=True),
+)
+
+
+# The export carries the headers StationImporter reads, so an exported file can be corrected and imported back.
+STATION_EXPORT_COLUMNS = (
+    Col("code", gettext_lazy("站点编号")),
+    Col("name", gettext_lazy("站点名称")),
+    Col("level", gettext_lazy("层级")),
+    Col("area.code", gettext_lazy("服务区域代码")),
+    Col("area.name", gettext_lazy("服务区域")),
+    Col("latitude", gettext_lazy("纬度")),
+    Col("longitude", gettext_lazy("经度")),
+    Col("address", gettext_lazy("地址")),
+    Col("operator_name", gettext_lazy("站长姓名")),
+    Col("operator_phone", gettext_lazy("站长电话")),
+    Col("floor_area_m2", gettext_lazy("场地面积（平方米）")),
+    Col("services_display", gettext_lazy("服务项目")),
+    Col("is_benchmark", gettext_lazy("标杆站点")),
+    Col("sub_item.code", gettext_lazy("资金子项")),
+    Col("status", gettext_lazy("状态")),
+    Col("opened_on", gettext_lazy("开始运营日期")),
+    Col("closed_on", gettext_lazy("停止运营日期")),
+    Col("note", gettext_lazy("备注")),
+    Col("is_generated", gettext_lazy("演示生成数据")),
+)
+
+
+class StationListView(ObjectListView):
+    model = Station
+    columns = STATION_COLUMNS
+    export_columns = STATION_EXPORT_COLUMNS
+    filterset_class = StationFilter
+    add_url_name = "stations:station_add"
+    import_name = "stations"
+    template_name = "stations/station_list.html"
+
+    def optimise(self, queryset):
+        return queryset.select_related("area", "sub_item")
+
+
+class StationDetailView(ObjectDetailView):
+    model = Station
+    template_name = "stations/station_detail.html"
+    edit_url_name = "stations:station_edit"
+    fields = (
+        Col("code", gettext_lazy("站点编号")),
+        Col("level", gettext_lazy("层级")),
+        Col("area", gettext_lazy("服务区域")),
+        Col("status", gettext_lazy("状态"), kind="badge"),
+        Col("address", gettext_lazy("地址")),
+        Col("latitude", gettext_lazy("纬度（WGS-84）")),
+        Col("longitude", gettext_lazy("经度（WGS-84）")),
+        Col("operator_name", gettext_lazy("站长")),
+        Col("operator_phone", gettext_lazy("站长电话")),
+        Col("operator_user", gettext_lazy("站长账号")),
+        Col("organisation", gettext_lazy("运营单位")),
+        Col("floor_area_m2", gettext_lazy("场地面积（平方米）")),
+        Col("services_display", gettext_lazy("服务项目")),
+        Col("is_benchmark", gettext_lazy("标杆站点"), kind="bool"),
+        Col("sub_item", gettext_lazy("资金子项")),
+        Col("replaces", gettext_lazy("替换的站点")),
+        Col("opened_on", gettext_lazy("开始运营日期"), kind="date"),
+        Col("closed_on", gettext_lazy("停止运营日期"), kind="date"),
+        Col("note", gettext_lazy("备注")),
+        Col("is_generated", gettext_lazy("演示生成数据"), kind="bool"),
+    )
+
+    def optimise(self, queryset):
+        return queryset.select_related("area", "operator_user", "organisation", "sub_item", "replaces", "programme")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station = self.object
+        user = self.request.user
+        programme = station.programme
+        reports = list(station.reports.order_by("-month")[:12])
+        context["reports"] = [(r, services.month_scores(programme, r.month).get(station.pk)) for r in reports[:6]]
+        context["more_reports"] = len(reports) > 6
+        context["events"] = station.events.select_related("by", "proposal")
+        context["checkins"] = station.checkins.order_by("-day")[:7]
+        context["violations"] = (
+            services.rule_check_for(station) if station.status in (rules.PROPOSED, *rules.ACTIVE_STATUSES) else []
+        )
+        allowed = [
+            target
+            for target, action in rules.TRANSITIONS.get(station.status, {}).items()
+            if user.has_perm(f"stations.{action}_station")
+        ]
+        if allowed and is_permitted(user, "view", station):
+            form = TransitionForm(station=station)
+            form.fields["target"].choices = [c for c in form.fields["target"].choices if c[0] in allowed]
+            context["transition_form"] = form
+        context["can_override"] = user.has_perm("stations.override_station_rules")
+        context["can_report"] = user.has_perm("stations.add_monthlyreport") and station.is_in_operation
+        context["today_month"] = f"{timezone.localdate():%Y-%m}"
+        context["proposals"] = station.proposals.all()[:5]
+        context["replaced_by"] = station.replaced_by.all()
+        return context
+
+
+class StationEditView(ObjectEditView):
+    model = Station
+    form_class = StationForm
+
+    def save(self, form):
+        station = form.save(commit=False)
+        if not station.programme_id:
+            station.programme = self.request.programme
+        services.save_station(station, user=self.request.user)
+        return station
+
+
+@require_POST
+@login_required
+def station_transition(request, pk):
+    station = get_object_or_404(visible_stations(request), pk=pk)
+    form = TransitionForm(request.POST, station=station)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(station)
+    data = form.cleaned_data
+    try:
+        services.transition(
+            station, data["target"], user=request.user, reason=data["reason"], on=data["on"], override=data["override"]
+        )
+    except services.RulesBroken as exc:
+        messages.error(
+            request,
+            _("不符合站点规则，未批准：%(v)s。项目办可勾选“规则例外批准”并说明理由。")
+            % {"v": "；".join(v.message for v in exc.violations)},
+        )
+    except rules.IllegalTransition as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("站点状态已变更为“%(s)s”。") % {"s": rules.status_label(data["target"])})
+    return redirect(station)
+
+
+# --- monthly reports -------------------------------------------------------------------------------------------
+
+REPORT_COLUMNS = (
+    Col("month_label", gettext_lazy("月份"), order_by="month"),
+    Col("station.name", gettext_lazy("站点"), kind="link"),
+    Col("parcels_in", gettext_lazy("收件（下行）"), kind="number"),
+    Col("parcels_out", gettext_lazy("寄件（上行）"), kind="number"),
+    Col("agri_sales", gettext_lazy("农产品网销额"), kind="yuan", phone_hidden=True),
+    Col("purchases_for_villagers", gettext_lazy("代购金额"), kind="yuan", phone_hidden=True),
+    Col("financial_count", gettext_lazy("金融服务笔数"), kind="number", phone_hidden=True),
+    Col("financial_amount", gettext_lazy("金融服务金额"), kind="yuan", phone_hidden=True),
+    Col("live_sessions", gettext_lazy("直播场次"), kind="number", phone_hidden=True),
+    Col("live_sales", gettext_lazy("直播销售额"), kind="yuan", phone_hidden=True),
+    Col("visitors", gettext_lazy("到站人次"), kind="number", phone_hidden=True),
+    Col("submitted_at", gettext_lazy("报送时间"), kind="datetime", phone_hidden=True),
+    Col("on_time", gettext_lazy("按时"), kind="bool", phone_hidden=True),
+)
+
+
+REPORT_EXPORT_COLUMNS = (
+    Col("station.code", gettext_lazy("站点编号")),
+    Col("station.name", gettext_lazy("站点")),
+    Col("month_label", gettext_lazy("月份")),
+    *(Col(name, MonthlyReport._meta.get_field(name).verbose_name) for name in rules.FIGURE_NAMES),
+    Col("submitted_at", gettext_lazy("报送时间")),
+    Col("due_on", gettext_lazy("报送截止日")),
+    Col("on_time", gettext_lazy("按时")),
+    Col("source", gettext_lazy("来源")),
+)
+
+
+class ReportListView(ObjectListView):
+    model = MonthlyReport
+    columns = REPORT_COLUMNS
+    export_columns = REPORT_EXPORT_COLUMNS
+    filterset_class = ReportFilter
+    import_name = "station-reports"
+    template_name = "stations/report_list.html"
+
+    def optimise(self, queryset):
+        return queryset.select_related("station")
+
+
+class ReportDetailView(ObjectDetailView):
+    model = MonthlyReport
+    template_name = "stations/report_detail.html"
+    fields = (
+        Col("station", gettext_lazy("站点")),
+        Col("month_label", gettext_lazy("月份")),
+        *REPORT_COLUMNS[2:11],
+        Col("submitted_at", gettext_lazy("报送时间"), kind="datetime"),
+        Col("submitted_by", gettext_lazy("报送人")),
+        Col("due_on", gettext_lazy("报送截止日"), kind="date"),
+        Col("on_time", gettext_lazy("按时报送"), kind="bool"),
+        Col("source", gettext_lazy("来源")),
+    )
+
+    def optimise(self, queryset):
+        return queryset.select_related("station", "submitted_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["revisions"] = self.object.revisions.select_related("changed_by")
+        context["edit_report_url"] = (
+            reverse("stations:report_form", args=[self.object.station_id, f"{self.object.month:%Y-%m}"])
+            if is_permitted(self.request.user, "change", self.object)
+            else None
+        )
+        return context
+
+
+@login_required
+def completeness(request):
+    """Completeness and timeliness per month, with the stations still missing for the chosen month."""
+    _need(request, "stations.view_monthlyreport")
+    programme = _programme(request)
+    stations = visible_stations(request)
+    rules_ = services.station_rules(programme)
+    last = rules.last_closed_month(timezone.localdate(), rules_.report_due_day)
+    months = [rules.add_months(last, -i) for i in range(11, -2, -1)]
+    chosen = _month_param(request.GET.get("month"), last)
+    rows = [services.month_completeness(programme, month, stations) for month in months]
+    detail = services.month_completeness(programme, chosen, stations)
+    missing = Station.objects.filter(pk__in=detail.missing).select_related("area")
+    late = (
+        MonthlyReport.objects.filter(station__in=stations, month=chosen, submitted_at__date__gt=detail.due)
+        .select_related("station")
+        .order_by("station__code")
+    )
+    return render(
+        request,
+        "stations/completeness.html",
+        {"rows": rows, "detail": detail, "missing": missing, "late": late, "chosen": chosen},
+    )
+
+
+# --- operators' phone pages ------------------------------------------------------------------------------------
+
+
+@login_required
+def my_stations(request):
+    """The operator's home on the phone: their stations, this month's report and today's check-in."""
+    stations = list(
+        visible_stations(request)
+        .filter(operator_user=request.user, status__in=rules.IN_OPERATION)
+        .select_related("area")
+        .order_by("code")
+    )
+    today = timezone.localdate()
+    this_month = rules.month_start(today)
+    previous = rules.add_months(this_month, -1)
+    reported = set(
+        MonthlyReport.objects.filter(station__in=stations, month__in=[previous, this_month]).values_list(
+            "station_id", "month"
+        )
+    )
+    checked = set(CheckIn.objects.filter(station__in=stations, day=today).values_list("station_id", flat=True))
+    rows = [
+        {
+            "station": station,
+            "months": [(m, (station.pk, m) in reported) for m in (previous, this_month)],
+            "checked_in": station.pk in checked,
+        }
+        for station in stations
+    ]
+    return render(request, "stations/phone/my.html", {"rows": rows, "today": today})
+
+
+@login_required
+def report_form(request, pk, month):
+    """The monthly report on a phone: figures, then a confirm step for implausible ones, a reason for corrections."""
+    month_day = _month_param(month, None)
+    if month_day is None:
+        raise Http404
+    station = get_object_or_404(visible_stations(request).select_related("area", "programme"), pk=pk)
+    report = MonthlyReport.objects.filter(station=station, month=month_day).first()
+    action = "change" if report else "add"
+    _need(request, f"stations.{action}_monthlyreport")
+    if not is_permitted(request.user, "view", station):
+        raise Http404
+    if month_day > rules.month_start(timezone.localdate()):
+        raise Http404(_("不能填报未来月份。"))
+    warnings = ()
+    if request.method == "POST":
+        form = FiguresForm(request.POST)
+        if form.is_valid():
+            figures = form.figures()
+            check = services.check_report(station, month_day, figures)
+            try:
+                services.save_report(
+                    station,
+                    month_day,
+                    figures,
+                    user=request.user,
+                    confirm=form.cleaned_data["confirm"],
+                    reason=form.cleaned_data["reason"],
+                    check=check,
+                )
+            except services.ReportRefused as exc:
+                for finding in exc.check.errors:
+                    form.add_error(finding.field, finding.message)
+                warnings = exc.check.warnings
+                if exc.needs_reason:
+                    form.add_error("reason", _("修改已报送的月报须填写修改原因。"))
+            else:
+                messages.success(request, _("%(m)s 月报已报送。") % {"m": f"{month_day:%Y-%m}"})
+                return redirect(f"{reverse('stations:my')}?saved={station.pk}-{month_day:%Y-%m}")
+    else:
+        form = FiguresForm(initial=FiguresForm.initial_from(report))
+    labels = {name: form.fields[name].label for name in form.fields}
+    return render(
+        request,
+        "stations/phone/report_form.html",
+        {
+            "station": station,
+            "month": month_day,
+            "form": form,
+            "report": report,
+            "warnings": [(labels.get(w.field, w.field), w.message) for w in warnings],
+            "show_reason": report is not None,
+            "draft_key": f"cuntong-report-{station.pk}-{month_day:%Y-%m}",
+        },
+    )
+
+
+@login_required
+def checkin_form(request, pk):
+    station = get_object_or_404(visible_stations(request), pk=pk)
+    _need(request, "stations.add_checkin")
+    today = timezone.localdate()
+    existing = CheckIn.objects.filter(station=station, day=today).first()
+    if request.method == "POST":
+        form = CheckInForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            from cuntong.attachments.rules import UploadRefused
+
+            try:
+                services.check_in(
+                    station,
+                    user=request.user,
+                    is_open=data["is_open"],
+                    note=data["note"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    photo=data["photo"],
+                )
+            except UploadRefused as exc:
+                form.add_error("photo", str(exc))
+            else:
+                messages.success(request, _("今日打卡成功。"))
+                return redirect("stations:my")
+    else:
+        form = CheckInForm(initial={"is_open": existing.is_open if existing else True})
+    return render(request, "stations/phone/checkin.html", {"station": station, "form": form, "existing": existing})
+
+
+CHECKIN_COLUMNS = (
+    Col("day", gettext_lazy("日期"), kind="date", order_by="day"),
+    Col("station.name", gettext_lazy("站点")),
+    Col("is_open", gettext_lazy("开门营业"), kind="bool"),
+    Col("checked_at", gettext_lazy("打卡时间"), kind="datetime", phone_hidden=True),
+    Col("distance_m", gettext_lazy("距站点（米）"), kind="number", phone_hidden=True),
+    Col("note", gettext_lazy("备注"), phone_hidden=True),
+)
+
+
+class CheckInListView(ObjectListView):
+    model = CheckIn
+    columns = CHECKIN_COLUMNS
+    filterset_class = CheckInFilter
+
+    def optimise(self, queryset):
+        return queryset.select_related("station")
+
+
+# --- map and wall ----------------------------------------------------------------------------------------------
+
+
+def _map_stations(request):
+    stations = visible_stations(request)
+    filterset = StationFilter(request.GET, queryset=stations, request=request)
+    return filterset, filterset.qs
+
+
+@login_required
+def station_map(request):
+    _need(request, "stations.view_station")
+    programme = _programme(request)
+    filterset, stations = _map_stations(request)
+    colour_by = "activity" if request.GET.get("colour") == "activity" else "status"
+    return render(
+        request,
+        "stations/map.html",
+        {
+            "filterset": filterset,
+            "payload": dashboard.map_payload(stations, programme, colour_by=colour_by),
+            "recent": dashboard.recent_reports(stations),
+            "colour_by": colour_by,
+            "legend": [(rules.status_label(s), c) for s, c in dashboard.STATUS_COLOURS.items()],
+            "data_url": f"{reverse('stations:map_data')}?{request.GET.urlencode()}",
+            "interval": _interval(request),
+        },
+    )
+
+
+@login_required
+def station_map_data(request):
+    _need(request, "stations.view_station")
+    programme = _programme(request)
+    _filterset, stations = _map_stations(request)
+    colour_by = "activity" if request.GET.get("colour") == "activity" else "status"
+    payload = dashboard.map_payload(stations, programme, colour_by=colour_by)
+    return JsonResponse(
+        {
+            "generated_at": timezone.now().isoformat(timespec="seconds"),
+            "scripts": {"station-map-data": payload},
+            "lists": {"recent-reports": dashboard.recent_reports(stations)},
+            "text": {"map-month": payload["month"], "map-count": str(len(payload["markers"]))},
+        }
+    )
+
+
+def _interval(request) -> int:
+    """Seconds between refreshes: 15 by default, 2–30 on request (a wall may slow down, a test may speed up)."""
+    try:
+        return max(2, min(30, int(request.GET.get("refresh", 15))))
+    except ValueError:
+        return 15
+
+
+@login_required
+def wall(request):
+    _need(request, "stations.view_station")
+    programme = _programme(request)
+    area_code = scope_area_code(request.user, programme)
+    return _render_wall(request, programme, visible_stations(request), area_code, reverse("stations:wall_data"))
+
+
+@login_required
+def wall_data(request):
+    _need(request, "stations.view_station")
+    programme = _programme(request)
+    area_code = scope_area_code(request.user, programme)
+    return JsonResponse(dashboard.wall_payload(visible_stations(request), programme, area_code=area_code))
+
+
+WALL_TILES = (
+    ("wall-stations", gettext_lazy("运营站点")),
+    ("wall-township-coverage", gettext_lazy("镇级覆盖")),
+    ("wall-village-coverage", gettext_lazy("行政村覆盖率")),
+    ("wall-poverty-coverage", gettext_lazy("省定贫困村覆盖")),
+    ("wall-benchmarks", gettext_lazy("标杆站点")),
+    ("wall-reports", gettext_lazy("月报已报/应报")),
+    ("wall-parcels-in", gettext_lazy("本月下行（件）")),
+    ("wall-parcels-out", gettext_lazy("本月上行（件）")),
+    ("wall-agri-sales", gettext_lazy("本月农产品网销（元）")),
+    ("wall-checkins", gettext_lazy("今日打卡/运营站点")),
+)
+WALL_CHARTS = (
+    ("wall-status-chart", gettext_lazy("站点状态"), "col-12 col-md-6 col-xl-3"),
+    ("wall-township-chart", gettext_lazy("各乡镇站点"), "col-12 col-md-6 col-xl-5"),
+    ("wall-parcels-chart", gettext_lazy("月度快递件量（上行/下行）"), "col-12 col-xl-4"),
+    ("wall-top-chart", gettext_lazy("活跃度前十"), "col-12 col-md-6 col-xl-4"),
+    ("wall-bottom-chart", gettext_lazy("活跃度后十"), "col-12 col-md-6 col-xl-4"),
+)
+
+
+def _render_wall(request, programme, stations, area_code: str, data_url: str, *, screen: bool = False):
+    payload = dashboard.wall_payload(stations, programme, area_code=area_code)
+    return render(
+        request,
+        "stations/wall.html",
+        {
+            "programme": programme,
+            "area": Area.objects.current().filter(code=area_code).first(),
+            "tiles": [(key, label, payload["text"][key]) for key, label in WALL_TILES],
+            "charts": [(key, label, size, payload["scripts"][key]) for key, label, size in WALL_CHARTS],
+            "alerts": payload["lists"]["wall-alerts"],
+            "month": payload["text"]["wall-month"],
+            "updated": payload["text"]["wall-updated"],
+            "data_url": data_url,
+            "interval": _interval(request),
+            "screen": screen,
+        },
+    )
+
+
+def _display_link(token: str) -> DisplayLink:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    link = (
+        DisplayLink.objects.select_related("programme", "programme__county", "area").filter(token_hash=digest).first()
+    )
+    if link is None or not link.is_usable:
+        raise Http404
+    now = timezone.now()
+    if link.last_used_at is None or now - link.last_used_at > timedelta(minutes=5):
+        DisplayLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    return link
+
+
+def _link_stations(link: DisplayLink):
+    return Station.objects.filter(programme=link.programme, area__code__startswith=link.area.code)
+
+
+def screen(request, token):
+    """The wall dashboard for an unattended screen: no login, read-only, one area, revocable (see DisplayLink)."""
+    link = _display_link(token)
+    data_url = reverse("stations:screen_data", args=[token])
+    return _render_wall(request, link.programme, _link_stations(link), link.area.code, data_url, screen=True)
+
+
+def screen_data(request, token):
+    link = _display_link(token)
+    return JsonResponse(dashboard.wall_payload(_link_stations(link), link.programme, area_code=link.area.code))
+
+
+@login_required
+def display_links(request):
+    """Make and revoke wall-screen links; a new link is shown once."""
+    _need(request, "stations.view_displaylink")
+    programme = _programme(request)
+    created_url = None
+    form = None
+    if request.user.has_perm("stations.add_displaylink"):
+        form = DisplayLinkForm(request.POST or None, user=request.user, programme=programme)
+        if request.method == "POST" and form.is_valid():
+            token = secrets.token_urlsafe(32)
+            with transaction.atomic():
+                link = form.save(commit=False)
+                link.programme = programme
+                link.prefix = token[:8]
+                link.token_hash = hashlib.sha256(token.encode()).hexdigest()
+                link.created_by = request.user
+                link.expires_at = timezone.now() + timedelta(days=form.cleaned_data["valid_days"])
+                link.save()
+                if not is_permitted(request.user, "add", link):
+                    transaction.set_rollback(True)
+                    raise PermissionDenied(_("保存后的记录超出了您的管辖范围。"))
+            log_event("display_link_created", obj=link, area=link.area.code)
+            created_url = request.build_absolute_uri(reverse("stations:screen", args=[token]))
+            form = DisplayLinkForm(user=request.user, programme=programme)
+    links = (
+        DisplayLink.objects.restrict(request.user, "view").in_programme(programme).select_related("area", "created_by")
+    )
+    return render(
+        request,
+        "stations/display_links.html",
+        {
+            "form": form,
+            "links": links,
+            "created_url": created_url,
+            "can_revoke": request.user.has_perm("stations.change_displaylink"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def display_link_revoke(request, pk):
+    _need(request, "stations.change_displaylink")
+    link = get_object_or_404(DisplayLink.objects.restrict(request.user, "change"), pk=pk)
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at", "updated_at"])
+        log_event("display_link_revoked", obj=link)
+    messages.success(request, _("展示链接已撤销，使用该链接的大屏将无法再打开。"))
+    return redirect("stations:display_links")
+
+
+# --- rules, coverage, dynamic management, benchmarks -----------------------------------------------------------
+
+
+@login_required
+def rule_check(request):
+    _need(request, "stations.view_station")
+    programme = _programme(request)
+    visible = set(visible_stations(request).values_list("pk", flat=True))
+    check = services.network_check(programme)
+    violations = [v for v in check.violations if any(k in visible for k in dashboard.violation_keys(v))]
+    return render(
+        request,
+        "stations/check.html",
+        {"check": check, "violations": violations, "visible": visible, "rules": services.station_rules(programme)},
+    )
+
+
+@login_required
+def coverage(request):
+    _need(request, "stations.view_station")
+    programme = _programme(request)
+    area_code = scope_area_code(request.user, programme)
+    figures = services.coverage_for(programme, area_code=area_code)
+    uncovered = (
+        Area.objects.current()
+        .restrict(request.user, "view")
+        .filter(code__in=figures.coverage.uncovered_villages)
+        .select_related("parent")
+        .order_by("-is_provincial_poverty_village", "code")
+    )
+    townships = Area.objects.current().filter(code__in=figures.coverage.uncovered_townships)
+    return render(
+        request,
+        "stations/coverage.html",
+        {"figures": figures, "cov": figures.coverage, "uncovered": uncovered, "townships": townships},
+    )
+
+
+PROPOSAL_COLUMNS = (
+    Col("station.name", gettext_lazy("站点")),
+    Col("kind", gettext_lazy("建议"), kind="link"),
+    Col("status", gettext_lazy("状态"), kind="badge"),
+    Col("created_at", gettext_lazy("提出时间"), kind="datetime", phone_hidden=True),
+    Col("decided_by", gettext_lazy("审定人"), phone_hidden=True),
+    Col("decision_reason", gettext_lazy("审定意见"), phone_hidden=True),
+)
+
+
+class ProposalListView(ObjectListView):
+    model = ManagementProposal
+    columns = PROPOSAL_COLUMNS
+    filterset_class = ProposalFilter
+    template_name = "stations/proposal_list.html"
+
+    def optimise(self, queryset):
+        return queryset.select_related("station", "decided_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_review"] = self.request.user.has_perm("stations.manage_station")
+        return context
+
+
+class ProposalDetailView(ObjectDetailView):
+    model = ManagementProposal
+    template_name = "stations/proposal_detail.html"
+    fields = (
+        Col("station", gettext_lazy("站点")),
+        Col("kind", gettext_lazy("建议")),
+        Col("status", gettext_lazy("状态"), kind="badge"),
+        Col("created_at", gettext_lazy("提出时间"), kind="datetime"),
+        Col("decided_by", gettext_lazy("审定人")),
+        Col("decided_at", gettext_lazy("审定时间"), kind="datetime"),
+        Col("decision_reason", gettext_lazy("审定意见")),
+    )
+
+    def optimise(self, queryset):
+        return queryset.select_related("station", "station__area", "decided_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        proposal = self.object
+        basis = proposal.basis or {}
+        context["scores"] = [(month, (basis.get("scores") or {}).get(month)) for month in basis.get("months", [])]
+        context["basis"] = basis
+        if proposal.status == ProposalStatus.PENDING and self.request.user.has_perm("stations.manage_station"):
+            context["decision_form"] = DecisionForm()
+        return context
+
+
+@require_POST
+@login_required
+def proposal_decide(request, pk):
+    proposal = get_object_or_404(ManagementProposal.objects.restrict(request.user, "view"), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("审定须填写意见。"))
+        return redirect(proposal)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.decide_proposal(proposal, approve=approve, user=request.user, reason=form.cleaned_data["reason"])
+    except rules.IllegalTransition as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已同意该建议。") if approve else _("已驳回该建议。"))
+    return redirect(proposal)
+
+
+@require_POST
+@login_required
+def review(request):
+    """Run the dynamic-management rule now (it also runs from `cuntong stations review`)."""
+    _need(request, "stations.manage_station")
+    created = services.review_activity(_programme(request))
+    messages.success(request, _("动态管理评估完成，新增建议 %(n)d 条。") % {"n": len(created)})
+    return redirect("stations:proposal_list")
+
+
+@login_required
+def benchmarks(request):
+    """The designated benchmark stations against the criteria, and the strongest other candidates."""
+    _need(request, "stations.view_station")
+    programme = _programme(request)
+    stations = visible_stations(request).filter(status__in=rules.IN_OPERATION).select_related("area")
+    rules_ = services.station_rules(programme)
+    criteria = rules.BenchmarkCriteria()
+    last = rules.last_closed_month(timezone.localdate(), rules_.report_due_day)
+    months = [rules.add_months(last, -i) for i in range(criteria.months - 1, -1, -1)]
+    history = services.score_history(programme, months)
+    on_time = {
+        (r["station_id"], r["month"]): r["submitted_at"].date() <= r["due_on"]
+        for r in MonthlyReport.objects.filter(station__in=stations, month__in=months).values(
+            "station_id", "month", "submitted_at", "due_on"
+        )
+    }
+    rows = []
+    for station in stations:
+        recent = [(m, history[m].get(station.pk), on_time.get((station.pk, m), False)) for m in months]
+        assessment = rules.assess_benchmark(
+            level=station.level,
+            status=station.status,
+            services=station.services,
+            floor_area_m2=station.floor_area_m2,
+            recent=recent,
+            criteria=criteria,
+        )
+        scores = [s for _m, s, _t in recent if s is not None]
+        rows.append(
+            {
+                "station": station,
+                "criteria": assessment,
+                "met": sum(c.met for c in assessment),
+                "average": round(sum(scores) / len(months), 1) if scores else None,
+            }
+        )
+    designated = [r for r in rows if r["station"].is_benchmark]
+    candidates = sorted(
+        (r for r in rows if not r["station"].is_benchmark and all(c.met for c in r["criteria"])),
+        key=lambda r: -(r["average"] or 0),
+    )[:10]
+    return render(
+        request,
+        "stations/benchmarks.html",
+        {
+            "designated": designated,
+            "candidates": candidates,
+            "target": rules_.benchmark_count,
+            "months": months,
+            "criteria": criteria,
+            "headers": rows[0]["criteria"] if rows else [],
+        },
+    )
+
+
+# --- placement optimiser ---------------------------------------------------------------------------------------
+
+
+@login_required
+def plan(request):
+    _need(request, "stations.view_candidatesite")
+    programme = _programme(request)
+    form = PlanForm(request.POST or None, user=request.user, programme=programme)
+    if request.method == "POST":
+        _need(request, "stations.add_station")
+        if form.is_valid():
+            data = form.cleaned_data
+            township = data["township"]
+            job = start(
+                "stations.plan",
+                title=_("站点布局优化：%(area)s") % {"area": township.name if township else programme.county.name},
+                user=request.user,
+                programme=programme,
+                params={
+                    "programme_id": programme.pk,
+                    "township_code": township.code if township else None,
+                    "village_target": float(data["village_target"]),
+                    "poverty_target": float(data["poverty_target"]),
+                    "time_limit": data["time_limit"],
+                },
+            )
+            return redirect("stations:plan_result", job.pk)
+    runs = visible_jobs(request.user).filter(kind="stations.plan", programme=programme)[:10]
+    return render(request, "stations/plan.html", {"form": form, "runs": runs})
+
+
+@login_required
+def plan_result(request, job_id):
+    _need(request, "stations.view_candidatesite")
+    job = get_object_or_404(visible_jobs(request.user).filter(kind="stations.plan"), pk=job_id)
+    result = job.result if job.finished and job.result else None
+    payload = None
+    if result:
+        payload = {
+            "center": [result["sites"][0]["lat"], result["sites"][0]["lng"]] if result["sites"] else [23.3, 116.17],
+            "zoom": 11,
+            "markers": [
+                {
+                    "lat": s["lat"],
+                    "lng": s["lng"],
+                    "color": "#dc3545" if s["poverty"] else "#0d6efd",
+                    "label": f"{s['village_name']} · {s['site']}",
+                }
+                for s in result["sites"]
+            ],
+        }
+    template = "stations/_plan_progress.html" if getattr(request, "htmx", False) else "stations/plan_result.html"
+    return render(request, template, {"job": job, "result": result, "payload": payload})
+
+
+CANDIDATE_COLUMNS = (
+    Col("village.name", gettext_lazy("行政村")),
+    Col("name", gettext_lazy("点位名称"), kind="link"),
+    Col("latitude", gettext_lazy("纬度")),
+    Col("longitude", gettext_lazy("经度")),
+    Col("note", gettext_lazy("说明"), phone_hidden=True),
+    Col("is_generated", gettext_lazy("演示生成"), kind="bool", phone_hidden=True),
+)
+
+
+class CandidateListView(ObjectListView):
+    model = CandidateSite
+    columns = CANDIDATE_COLUMNS
+    filterset_class = CandidateFilter
+    add_url_name = "stations:candidate_add"
+    import_name = "station-candidates"
+
+    def optimise(self, queryset):
+        return queryset.select_related("village")
+
+
+class CandidateEditView(ObjectEditView):
+    model = CandidateSite
+    form_class = CandidateSiteForm
+
+    def get_success_url(self):
+        return reverse("stations:candidate_list")
