@@ -493,12 +493,14 @@ def station_map(request):
     programme = _programme(request)
     filterset, stations = _map_stations(request)
     colour_by = "activity" if request.GET.get("colour") == "activity" else "status"
+    payload = dashboard.map_payload(stations, programme, colour_by=colour_by)
     return render(
         request,
         "stations/map.html",
         {
             "filterset": filterset,
-            "payload": dashboard.map_payload(stations, programme, colour_by=colour_by),
+            "payload": payload,
+            "checkins": sum(m["checked_in"] for m in payload["markers"]),
             "recent": dashboard.recent_reports(stations),
             "colour_by": colour_by,
             "legend": [(rules.status_label(s), c) for s, c in dashboard.STATUS_COLOURS.items()],
@@ -520,7 +522,11 @@ def station_map_data(request):
             "generated_at": timezone.now().isoformat(timespec="seconds"),
             "scripts": {"station-map-data": payload},
             "lists": {"recent-reports": dashboard.recent_reports(stations)},
-            "text": {"map-month": payload["month"], "map-count": str(len(payload["markers"]))},
+            "text": {
+                "map-month": payload["month"],
+                "map-count": str(len(payload["markers"])),
+                "map-checkins": str(sum(m["checked_in"] for m in payload["markers"])),
+            },
         }
     )
 
@@ -858,7 +864,10 @@ def plan(request):
         _need(request, "stations.add_station")
         if form.is_valid():
             data = form.cleaned_data
-            township = data["township"]
+            scope = scope_area_code(request.user, programme)
+            township = data["township"] or (
+                Area.objects.current().get(code=scope) if scope != programme.county.code else None
+            )
             job = start(
                 "stations.plan",
                 title=_("站点布局优化：%(area)s") % {"area": township.name if township else programme.county.name},

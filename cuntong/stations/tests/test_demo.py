@@ -1,0 +1,61 @@
+"""The demo builds a realistic, rule-abiding network, marks it generated, and running it again changes nothing."""
+
+from collections import Counter
+
+from django.core.management import call_command
+
+from cuntong.audit.models import ChangeRecord
+from cuntong.programme.models import Programme
+from cuntong.stations import rules, services
+from cuntong.stations.models import CandidateSite, CheckIn, ManagementProposal, MonthlyReport, Station, StationEvent
+
+
+def snapshot() -> dict:
+    return {
+        "stations": list(Station.objects.order_by("pk").values_list("code", "status", "latitude", "longitude")),
+        "reports": MonthlyReport.objects.count(),
+        "events": StationEvent.objects.count(),
+        "proposals": list(ManagementProposal.objects.order_by("pk").values_list("station__code", "kind")),
+        "candidates": CandidateSite.objects.count(),
+        "checkins": CheckIn.objects.count(),
+        "history": ChangeRecord.objects.count(),
+    }
+
+
+def test_demo_network_is_realistic_marked_and_idempotent(db):
+    call_command("demo", no_progress=True, quiet_logins=True)
+    programme = Programme.objects.get(code="puning-2019")
+    stations = Station.objects.filter(programme=programme)
+    assert not stations.filter(is_generated=False).exists(), "every demo station says it is generated"
+    assert not CandidateSite.objects.filter(is_generated=False).exists()
+
+    coverage = services.coverage_for(programme).coverage
+    # a township station in every township-level unit, about half the villages, every poverty village
+    assert coverage.township_covered == coverage.township_total == 33
+    assert 0.45 <= coverage.village_covered / coverage.village_total <= 0.6
+    assert coverage.poverty_covered == coverage.poverty_total == 19
+    assert services.coverage_for(programme).benchmark_count == 10
+
+    # the network keeps the rules, except where the office approved an exception with a reason
+    check = services.network_check(programme)
+    overridden = {e.station_id for e in StationEvent.objects.filter(override=True)}
+    assert overridden and all(e.reason for e in StationEvent.objects.filter(override=True))
+    assert all({v.a.key, v.b.key} & overridden for v in check.spacing) and not check.quota
+
+    # a few weak stations flagged: some on probation, proposals pending for the office
+    statuses = Counter(stations.values_list("status", flat=True))
+    assert 1 <= statuses[rules.PROBATION] <= 5
+    proposals = Counter(ManagementProposal.objects.values_list("kind", flat=True))
+    assert 3 <= sum(proposals.values()) <= 15 and proposals["eliminate"] >= 1
+    assert all(p.replacement_options is not None for p in ManagementProposal.objects.filter(kind="eliminate"))
+    assert statuses[rules.REPLACED] == 1 and stations.filter(replaces__status=rules.REPLACED).exists()
+
+    # the demo operator runs a point in 洪阳镇 with a report for every month it has been open
+    own = stations.get(operator_user__username="zhanzhang")
+    assert own.area.code.startswith("445281104") and own.status == rules.OPERATING
+    months = rules.months_between(own.opened_on, rules.add_months(rules.month_start(own.created_at.date()), -1))
+    assert own.reports.count() >= len(months) - 1
+
+    first = snapshot()
+    call_command("demo", no_progress=True, quiet_logins=True)
+    assert snapshot() == first
