@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cuntong.core import importer as imp
 from cuntong.core.importer import Column, RowInvalid, register_importer
@@ -34,8 +34,8 @@ def _coordinate(low: float, high: float, label):
     return parse
 
 
-LATITUDE = _coordinate(3, 54, _lazy("纬度"))
-LONGITUDE = _coordinate(73, 136, _lazy("经度"))
+LATITUDE = _coordinate(3, 54, gettext_lazy("纬度"))
+LONGITUDE = _coordinate(73, 136, gettext_lazy("经度"))
 
 
 def _phone(value: str) -> str | None:
@@ -90,7 +90,7 @@ class StationImporter(ProgrammeImporter):
     the quota and spacing rules against the network and the file's earlier rows (otherwise import them as 拟建 and
     let the office approve them, with an override where needed)."""
 
-    title = _lazy("服务站点")
+    title = gettext_lazy("服务站点")
     model = Station
     columns = (
         Column("code", ("站点编号", "code")),
@@ -253,7 +253,7 @@ FIGURE_COLUMNS = (
 class ReportImporter(ProgrammeImporter):
     """Monthly reports by station code and month; unusual figures need 确认=是, corrections a 修改原因."""
 
-    title = _lazy("站点月报")
+    title = gettext_lazy("站点月报")
     model = MonthlyReport
     columns = (
         Column("station", ("站点编号", "station_code", "station"), required=True, parse=imp.text),
@@ -323,7 +323,7 @@ def _label(field: str) -> str:
 class CandidateImporter(ProgrammeImporter):
     """Candidate sites for new points: village code, name and position."""
 
-    title = _lazy("候选点位")
+    title = gettext_lazy("候选点位")
     model = CandidateSite
     columns = (
         Column("village", ("行政村代码", "village_code"), required=True, parse=imp.text),

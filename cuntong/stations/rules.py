@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from . import spatial
 
@@ -32,15 +32,15 @@ from . import spatial
 TOWNSHIP = "township"
 VILLAGE = "village"
 
-LEVEL_LABELS = {TOWNSHIP: _lazy("镇级服务站"), VILLAGE: _lazy("村级服务点")}
+LEVEL_LABELS = {TOWNSHIP: gettext_lazy("镇级服务站"), VILLAGE: gettext_lazy("村级服务点")}
 SERVICE_LABELS = {
-    "express": _lazy("快递收发"),
-    "agri_online": _lazy("农产品网上销售（上行）"),
-    "purchase_for_villagers": _lazy("代购（下行）"),
-    "finance": _lazy("金融服务（助农取款）"),
-    "bill_payment": _lazy("缴费"),
-    "live_streaming": _lazy("直播带货"),
-    "training_venue": _lazy("培训场地"),
+    "express": gettext_lazy("快递收发"),
+    "agri_online": gettext_lazy("农产品网上销售（上行）"),
+    "purchase_for_villagers": gettext_lazy("代购（下行）"),
+    "finance": gettext_lazy("金融服务（助农取款）"),
+    "bill_payment": gettext_lazy("缴费"),
+    "live_streaming": gettext_lazy("直播带货"),
+    "training_venue": gettext_lazy("培训场地"),
 }
 SERVICES = tuple(SERVICE_LABELS)
 
@@ -53,14 +53,14 @@ PROBATION = "probation"
 ELIMINATED = "eliminated"
 REPLACED = "replaced"
 STATUS_LABELS = {
-    PROPOSED: _lazy("拟建"),
-    APPROVED: _lazy("已批准"),
-    REJECTED: _lazy("未批准"),
-    BUILT: _lazy("已建成"),
-    OPERATING: _lazy("运营中"),
-    PROBATION: _lazy("观察期"),
-    ELIMINATED: _lazy("已淘汰"),
-    REPLACED: _lazy("已替换"),
+    PROPOSED: gettext_lazy("拟建"),
+    APPROVED: gettext_lazy("已批准"),
+    REJECTED: gettext_lazy("未批准"),
+    BUILT: gettext_lazy("已建成"),
+    OPERATING: gettext_lazy("运营中"),
+    PROBATION: gettext_lazy("观察期"),
+    ELIMINATED: gettext_lazy("已淘汰"),
+    REPLACED: gettext_lazy("已替换"),
 }
 STATUSES = tuple(STATUS_LABELS)
 # Stations that hold their place in the network: spacing and quotas are checked against these.
