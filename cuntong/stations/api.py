@@ -364,6 +364,8 @@ class CheckInViewSet(ScopedViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
+        if not data["station"].is_in_operation:
+            raise ValidationError({"station": _("只有运营中的站点可以打卡。")})
         serializer.instance = _save_in_scope(
             self.request.user,
             "add",

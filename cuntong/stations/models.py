@@ -161,7 +161,7 @@ class Station(BusinessModel):
         ordering = ["code"]
         permissions = [
             ("approve_station", _("批准或否决站点")),
-            ("override_station_rules", _("批准违反站点规则的站点（须说明理由）")),
+            ("override_station", _("批准违反站点规则的站点（须说明理由）")),
             ("manage_station", _("站点动态管理（观察期、淘汰、替换）")),
         ]
         constraints = [
@@ -208,6 +208,14 @@ class Station(BusinessModel):
                 raise ValidationError({"area": _("镇级服务站的服务区域须为乡级单位，村级服务点须为村级单位。")})
         if self.programme_id and self.area_id and not self.area.code.startswith(self.programme.county.code):
             raise ValidationError({"area": _("服务区域不在本示范县内。")})
+        if self.pk and self.status in rules.ACTIVE_STATUSES and self.latitude is not None and self.area_id:
+            from .services import relocation_violations
+
+            broken = relocation_violations(self)
+            if broken:
+                raise ValidationError(
+                    _("已批准的站点移动后不符合站点规则：%(v)s") % {"v": "；".join(v.message for v in broken)}
+                )
 
 
 class StationEvent(BusinessModel):

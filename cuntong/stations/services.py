@@ -62,10 +62,11 @@ class RulesBroken(Exception):
         self.violations = violations
 
 
-def _require(user, permission: str, station: Station) -> None:
+def _require(user, action: str, station: Station) -> None:
+    """``user`` may take ``action`` (approve, change, manage, override) on this station: permission and scope."""
     if user is None:  # commands, demo, background tasks act for the system
         return
-    if not user.has_perm(permission) or not is_permitted(user, "view", station):
+    if not is_permitted(user, action, station):
         raise PermissionDenied(_("您没有该操作的权限。"))
 
 
@@ -105,6 +106,15 @@ def active_sites(programme: Programme, *, exclude: Iterable[int] = ()) -> list[r
     return [rules.Site(pk, level, code, float(lat), float(lng), label=name) for pk, level, code, lat, lng, name in rows]
 
 
+def relocation_violations(station: Station) -> list[rules.Violation]:
+    """A station already holding its place that moves (position, served area or level) must still keep the rules."""
+    before = Station.objects.filter(pk=station.pk).values_list("latitude", "longitude", "area_id", "level").first()
+    after = (station.latitude, station.longitude, station.area_id, station.level)
+    if before is None or tuple(before) == after:
+        return []
+    return rule_check_for(station)
+
+
 def rule_check_for(station: Station) -> list[rules.Violation]:
     """What approving this station would break, against the stations already holding their place."""
     others = active_sites(station.programme, exclude=[station.pk])
@@ -130,14 +140,14 @@ def transition(
         Station.objects.select_for_update().select_related("area", "programme", "programme__county").get(pk=station.pk)
     )
     action = rules.check_transition(station.status, target, reason)
-    _require(user, f"stations.{action}_station", station)
+    _require(user, action, station)
     violations: list[rules.Violation] = []
     if target == rules.APPROVED:
         violations = rule_check_for(station)
         if violations and not override:
             raise RulesBroken(violations)
         if violations:
-            _require(user, "stations.override_station_rules", station)
+            _require(user, "override", station)
             if not reason.strip():
                 raise rules.IllegalTransition(_("例外批准须填写理由。"))
     day = on or timezone.localdate()
@@ -417,7 +427,7 @@ def decide_proposal(proposal: ManagementProposal, *, approve: bool, user=None, r
     proposal = ManagementProposal.objects.select_for_update().select_related("station").get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
         raise rules.IllegalTransition(_("该建议已审定。"))
-    _require(user, "stations.manage_station", proposal.station)
+    _require(user, rules.MANAGE, proposal.station)
     if not reason.strip():
         raise rules.IllegalTransition(_("审定须填写意见。"))
     if approve:
@@ -491,6 +501,8 @@ def check_in(
     position counts when the phone gave none."""
     from cuntong.attachments.services import attach
 
+    if station.status not in rules.IN_OPERATION:
+        raise rules.IllegalTransition(_("只有运营中的站点可以打卡。"))
     today = timezone.localdate()
     checkin, _created = CheckIn.objects.update_or_create(
         station=station,

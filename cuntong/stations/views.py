@@ -196,7 +196,7 @@ class StationDetailView(ObjectDetailView):
             form = TransitionForm(station=station)
             form.fields["target"].choices = [c for c in form.fields["target"].choices if c[0] in allowed]
             context["transition_form"] = form
-        context["can_override"] = user.has_perm("stations.override_station_rules")
+        context["can_override"] = user.has_perm("stations.override_station")
         context["can_report"] = user.has_perm("stations.add_monthlyreport") and station.is_in_operation
         context["today_month"] = f"{timezone.localdate():%Y-%m}"
         context["proposals"] = station.proposals.all()[:5]
@@ -380,10 +380,10 @@ def report_form(request, pk, month):
     report = MonthlyReport.objects.filter(station=station, month=month_day).first()
     action = "change" if report else "add"
     _need(request, f"stations.{action}_monthlyreport")
-    if not is_permitted(request.user, "view", station):
-        raise Http404
     if month_day > rules.month_start(timezone.localdate()):
         raise Http404(_("不能填报未来月份。"))
+    if station.opened_on is None or station.opened_on > rules.month_end(month_day):
+        raise Http404(_("站点在该月尚未运营。"))
     warnings = ()
     if request.method == "POST":
         form = FiguresForm(request.POST)
@@ -451,6 +451,8 @@ def checkin_form(request, pk):
                 )
             except UploadRefused as exc:
                 form.add_error("photo", str(exc))
+            except rules.IllegalTransition as exc:
+                form.add_error(None, str(exc))
             else:
                 messages.success(request, _("今日打卡成功。"))
                 return redirect("stations:my")

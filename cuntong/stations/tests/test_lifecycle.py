@@ -172,3 +172,21 @@ def test_network_position_is_what_the_rules_see(office):
     station = make_station(VILLAGE_A)
     site = station.as_site()
     assert (site.lat, site.lng) == pytest.approx(position(VILLAGE_A), abs=1e-6)
+
+
+def test_moving_an_approved_station_must_keep_the_rules(office):
+    existing = make_station(VILLAGE_A)
+    moving = make_station(VILLAGE_B)
+    near = spatial.offset(float(existing.latitude), float(existing.longitude), 0, 900)
+    client = login(office)
+    form = client.get(f"/stations/{moving.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "operator_phone"}
+    data.update(latitude=f"{near[0]:.6f}", longitude=f"{near[1]:.6f}", services=moving.services)
+    response = client.post(f"/stations/{moving.pk}/edit/", data)
+    assert response.status_code == 200 and "移动后不符合站点规则" in response.content.decode()
+    moving.refresh_from_db()
+    assert moving.as_site().lat == pytest.approx(position(VILLAGE_B)[0], abs=1e-6)
+    # a proposal may move freely: the rules are checked when it is approved
+    proposal = make_station(f"{NANXI}201", status=rules.PROPOSED)
+    proposal.latitude, proposal.longitude = f"{near[0]:.6f}", f"{near[1]:.6f}"
+    proposal.full_clean()

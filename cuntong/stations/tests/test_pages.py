@@ -372,3 +372,17 @@ def test_checkin_api(network):
         ).status_code
         == 400
     )
+
+
+def test_only_stations_in_operation_check_in_or_report(network):
+    operator = make_user("operator", "station_operator", NANXI)
+    proposed = network[5]
+    Station.objects.filter(pk=proposed.pk).update(operator_user=operator)
+    client = login(operator)
+    response = client.post(f"/stations/{proposed.pk}/checkin/", {"is_open": "on"})
+    assert response.status_code == 200 and "只有运营中的站点可以打卡" in response.content.decode()
+    assert not CheckIn.objects.filter(station=proposed).exists()
+    opened = network[4]
+    Station.objects.filter(pk=opened.pk).update(operator_user=operator)
+    assert client.get(f"/stations/{opened.pk}/report/2019-12/").status_code == 404  # opened in January 2020
+    assert client.get(f"/stations/{opened.pk}/report/2020-01/").status_code == 200
