@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,49 +56,29 @@ class StationForm(ScopedModelForm):
         self.fields["services"].widget.attrs.pop("class", None)
 
 
-class FiguresForm(StyledForm):
-    """The monthly figures: whole numbers for counts, yuan with fen for money, never negative."""
+class FiguresForm(ScopedModelForm):
+    """The monthly figures (labels from the model): whole numbers for counts, yuan with fen for money, never
+    negative; plus the confirmation of unusual figures and the reason for a correction. Saved by the service."""
 
-    parcels_in = forms.IntegerField(label=_("收件量（下行，件）"), min_value=0, initial=0)
-    parcels_out = forms.IntegerField(label=_("寄件量（上行，件）"), min_value=0, initial=0)
-    agri_sales = forms.DecimalField(
-        label=_("农产品网销额（元）"), min_value=0, decimal_places=2, max_digits=14, initial=0
-    )
-    purchases_for_villagers = forms.DecimalField(
-        label=_("代购金额（元）"), min_value=0, decimal_places=2, max_digits=14, initial=0
-    )
-    financial_count = forms.IntegerField(label=_("金融服务笔数"), min_value=0, initial=0)
-    financial_amount = forms.DecimalField(
-        label=_("金融服务金额（元）"), min_value=0, decimal_places=2, max_digits=14, initial=0
-    )
-    live_sessions = forms.IntegerField(label=_("直播场次"), min_value=0, initial=0)
-    live_sales = forms.DecimalField(
-        label=_("直播销售额（元）"), min_value=0, decimal_places=2, max_digits=14, initial=0
-    )
-    visitors = forms.IntegerField(label=_("到站人次"), min_value=0, initial=0)
     confirm = forms.BooleanField(label=_("我已核对，以上数字无误"), required=False)
     reason = forms.CharField(label=_("修改原因"), required=False, max_length=500)
+
+    class Meta:
+        model = MonthlyReport
+        fields = list(rules.FIGURE_NAMES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in rules.FIGURE_NAMES:
-            widget = self.fields[name].widget
-            widget.attrs.update({"inputmode": "decimal" if name in rules.MONEY_FIGURES else "numeric", "min": "0"})
+            field = self.fields[name]
+            field.min_value = 0
+            field.validators.append(MinValueValidator(0))
+            field.widget.attrs.update(
+                {"inputmode": "decimal" if name in rules.MONEY_FIGURES else "numeric", "min": "0"}
+            )
 
     def figures(self) -> rules.Figures:
-        data = self.cleaned_data
-        return rules.Figures(
-            **{
-                name: (Decimal(data[name]) if name in rules.MONEY_FIGURES else int(data[name]))
-                for name in rules.FIGURE_NAMES
-            }
-        )
-
-    @classmethod
-    def initial_from(cls, report: MonthlyReport | None) -> dict:
-        if report is None:
-            return {}
-        return {name: getattr(report, name) for name in rules.FIGURE_NAMES}
+        return rules.Figures(**{name: self.cleaned_data[name] for name in rules.FIGURE_NAMES})
 
 
 class CheckInForm(StyledForm):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,27 +13,14 @@ from django.utils.translation import gettext_lazy
 from cuntong.core import importer as imp
 from cuntong.core.importer import Column, RowInvalid, register_importer
 from cuntong.core.personal import PHONE
+from cuntong.geo.importers import _coordinate
 from cuntong.geo.models import Area
 from cuntong.programme.models import SubItem
 
 from . import rules, services
 from .models import CandidateSite, MonthlyReport, ReportSource, Station
 
-
-def _coordinate(low: float, high: float, label):
-    def parse(value: str) -> Decimal | None:
-        number = imp.decimal(value)
-        if number is not None and not low <= number <= high:
-            raise RowInvalid(
-                _("%(label)s应在 %(low)s 到 %(high)s 之间：%(v)s")
-                % {"label": label, "low": low, "high": high, "v": value}
-            )
-        return number.quantize(Decimal("0.000001")) if number is not None else None
-
-    return parse
-
-
-LATITUDE = _coordinate(3, 54, gettext_lazy("纬度"))
+LATITUDE = _coordinate(3, 54, gettext_lazy("纬度"))  # the areas importer's check: inside China, six places
 LONGITUDE = _coordinate(73, 136, gettext_lazy("经度"))
 
 

@@ -78,15 +78,6 @@ class StationQuerySet(RestrictedQuerySet):
     def offering(self, service: str):
         return self.filter(services__contains=f",{service},")
 
-    def in_operation(self):
-        return self.filter(status__in=rules.IN_OPERATION)
-
-    def active(self):
-        return self.filter(status__in=rules.ACTIVE_STATUSES)
-
-    def in_township(self, code: str):
-        return self.filter(area__code__startswith=code)
-
 
 class Station(BusinessModel):
     scope = Scope(programme="programme", area="area", owner_user="operator_user", owner_organisation="organisation")
@@ -182,10 +173,6 @@ class Station(BusinessModel):
 
     def get_absolute_url(self) -> str:
         return reverse("stations:station_detail", args=[self.pk])
-
-    @property
-    def township_code(self) -> str:
-        return self.area.code[:9]
 
     @property
     def is_in_operation(self) -> bool:

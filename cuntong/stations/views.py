@@ -386,7 +386,7 @@ def report_form(request, pk, month):
         raise Http404(_("站点在该月尚未运营。"))
     warnings = ()
     if request.method == "POST":
-        form = FiguresForm(request.POST)
+        form = FiguresForm(request.POST, instance=report, user=request.user, programme=station.programme)
         if form.is_valid():
             figures = form.figures()
             check = services.check_report(station, month_day, figures)
@@ -410,7 +410,7 @@ def report_form(request, pk, month):
                 messages.success(request, _("%(m)s 月报已报送。") % {"m": f"{month_day:%Y-%m}"})
                 return redirect(f"{reverse('stations:my')}?saved={station.pk}-{month_day:%Y-%m}")
     else:
-        form = FiguresForm(initial=FiguresForm.initial_from(report))
+        form = FiguresForm(instance=report, user=request.user, programme=station.programme)
     labels = {name: form.fields[name].label for name in form.fields}
     return render(
         request,

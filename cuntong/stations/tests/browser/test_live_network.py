@@ -1,7 +1,6 @@
 """In a real browser: an operator reports on a 360 px phone; the office's map and wall, already open, update
 themselves without reloading. The phone page keeps a draft through a dropped connection."""
 
-import datetime
 import re
 
 import pytest
@@ -149,5 +148,19 @@ def test_unattended_wall_screen_through_a_display_link(page, browser, live_serve
     expect(screen.locator("#wall-parcels-in")).to_have_text("300")
     expect(screen.locator('[data-chart="wall-status-chart"]')).to_have_attribute("data-rendered", "true")
     expect(screen.locator("#wall")).to_have_attribute("data-live-refreshes", re.compile(r"[1-9]"), timeout=10000)
+    assert "sessionid" not in {c["name"] for c in screen.context.cookies()}  # the link alone opens the wall
     screen.context.close()
-    assert datetime.date.today()  # the link works without any session
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/stations/", "/stations/map/", "/stations/wall/", "/stations/reports/completeness/", "/stations/coverage/"],
+)
+def test_office_pages_fit_a_phone(phone_page, network, path):
+    own, _other, _month = network
+    log_in(phone_page, "office-test", path)
+    expect(phone_page.locator("h1")).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    phone_page.goto(own.get_absolute_url())
+    expect(phone_page.locator("#station-events")).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
