@@ -26,6 +26,7 @@ from cuntong.geo.models import Area
 from cuntong.programme.middleware import visible_programmes
 
 from . import rules, services
+from .forms import STATION_FIELDS
 from .models import (
     CandidateSite,
     CheckIn,
@@ -65,28 +66,12 @@ class StationSerializer(ScopedModelSerializer):
         fields = [
             "id",
             "programme",
-            "code",
-            "name",
-            "level",
-            "area",
+            *STATION_FIELDS,
             "area_code",
-            "latitude",
-            "longitude",
-            "address",
-            "operator_name",
-            "operator_phone",
-            "operator_user",
-            "organisation",
-            "floor_area_m2",
-            "services",
-            "is_benchmark",
-            "sub_item",
             "status",
             "status_changed_on",
             "opened_on",
             "closed_on",
-            "replaces",
-            "note",
             "is_generated",
         ]
         read_only_fields = ["programme", "status", "status_changed_on", "opened_on", "closed_on", "is_generated"]

@@ -135,27 +135,42 @@ def _township_stations(programme, rng) -> list[Station]:
         lat0 = float(township.latitude or programme.county.latitude or 23.3)
         lng0 = float(township.longitude or programme.county.longitude or 116.17)
         lat, lng = spatial.offset(lat0, lng0, rng.uniform(0, 360), rng.uniform(50, 400))
-        name, phone = _person(rng)
+        person = _person(rng)
         services_offered = sorted(rng.sample(ALL_SERVICES, rng.randint(5, 7)) + ["express", "live_streaming"])
-        station = Station(
+        stations.append(
+            _new_station(
+                programme,
+                person,
+                lat,
+                lng,
+                name=f"{township.name}电子商务服务站",
+                level=rules.TOWNSHIP,
+                area=township,
+                address=f"{township.name}圩镇（演示地址）",
+                organisation=organisation,
+                floor_area_m2=Decimal(rng.randint(90, 320)),
+                services=sorted(set(services_offered)),
+                sub_item=sub_item,
+            )
+        )
+    return stations
+
+
+def _new_station(programme, person: tuple[str, str], lat: float, lng: float, **fields) -> Station:
+    """A generated station, proposed (its first event), operated by a generated person."""
+    name, phone = person
+    return services.save_station(
+        Station(
             programme=programme,
-            name=f"{township.name}电子商务服务站",
-            level=rules.TOWNSHIP,
-            area=township,
             latitude=Decimal(f"{lat:.6f}"),
             longitude=Decimal(f"{lng:.6f}"),
-            address=f"{township.name}圩镇（演示地址）",
             operator_name=name,
             operator_phone=phone,
-            organisation=organisation,
-            floor_area_m2=Decimal(rng.randint(90, 320)),
-            services=sorted(set(services_offered)),
-            sub_item=sub_item,
             note="演示生成数据",
             is_generated=True,
+            **fields,
         )
-        stations.append(services.save_station(station))
-    return stations
+    )
 
 
 def _poverty_points(programme, rng) -> list[Station]:
@@ -201,28 +216,23 @@ def _planned_points(programme, rng) -> list[Station]:
 
 
 def _point(programme, village, lat, lng, site_name, sub_item, rng) -> Station:
-    name, phone = _person(rng)
+    person = _person(rng)
     base = village.name.removesuffix("村委会").removesuffix("社区居委会")
     offered = {"express", "purchase_for_villagers"} | set(rng.sample(ALL_SERVICES, rng.randint(1, 4)))
     if rng.random() < 0.9:
         offered.add("finance")  # most points pay out cash for the rural commercial bank (助农取款)
-    return services.save_station(
-        Station(
-            programme=programme,
-            name=f"{base}村电商服务点",
-            level=rules.VILLAGE,
-            area=village,
-            latitude=Decimal(f"{lat:.6f}"),
-            longitude=Decimal(f"{lng:.6f}"),
-            address=f"{village.name}{site_name}（演示地址）",
-            operator_name=name,
-            operator_phone=phone,
-            floor_area_m2=Decimal(rng.randint(12, 60)),
-            services=sorted(offered),
-            sub_item=sub_item,
-            note="演示生成数据",
-            is_generated=True,
-        )
+    return _new_station(
+        programme,
+        person,
+        lat,
+        lng,
+        name=f"{base}村电商服务点",
+        level=rules.VILLAGE,
+        area=village,
+        address=f"{village.name}{site_name}（演示地址）",
+        floor_area_m2=Decimal(rng.randint(12, 60)),
+        services=sorted(offered),
+        sub_item=sub_item,
     )
 
 
@@ -291,23 +301,18 @@ def _replacement_history(programme, points, rng) -> None:
         return
     successor = points[0]
     lat, lng = spatial.offset(float(successor.latitude), float(successor.longitude), rng.uniform(0, 360), 60)
-    name, phone = _person(rng)
-    old = services.save_station(
-        Station(
-            programme=programme,
-            name=f"{successor.name}（原）",
-            level=rules.VILLAGE,
-            area=successor.area,
-            latitude=Decimal(f"{lat:.6f}"),
-            longitude=Decimal(f"{lng:.6f}"),
-            address=f"{successor.area.name}（演示地址）",
-            operator_name=name,
-            operator_phone=phone,
-            floor_area_m2=Decimal(15),
-            services=["express"],
-            note="演示生成数据",
-            is_generated=True,
-        )
+    person = _person(rng)
+    old = _new_station(
+        programme,
+        person,
+        lat,
+        lng,
+        name=f"{successor.name}（原）",
+        level=rules.VILLAGE,
+        area=successor.area,
+        address=f"{successor.area.name}（演示地址）",
+        floor_area_m2=Decimal(15),
+        services=["express"],
     )
     # The old point ran first; its successor (which now holds the village) opens after it was eliminated.
     Station.objects.filter(pk=successor.pk).update(replaces=old)

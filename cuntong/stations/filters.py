@@ -67,20 +67,23 @@ class MonthFilter(django_filters.CharFilter):
         return queryset.filter(month=first) if first else queryset
 
 
-class ReportFilter(ScopedFilterSet):
-    month = MonthFilter()
+class StationRecordFilter(ScopedFilterSet):
+    """Records of a station (reports, check-ins): by township and by station, both within the viewer's scope."""
+
     township = TownshipFilter("station__area")
     station = django_filters.ModelChoiceFilter(label=_("站点"), queryset=Station.objects.all())
+
+
+class ReportFilter(StationRecordFilter):
+    month = MonthFilter()
 
     class Meta:
         model = MonthlyReport
         fields = ["month", "township", "station"]
 
 
-class CheckInFilter(ScopedFilterSet):
+class CheckInFilter(StationRecordFilter):
     day = django_filters.DateFilter(label=_("日期"))
-    township = TownshipFilter("station__area")
-    station = django_filters.ModelChoiceFilter(label=_("站点"), queryset=Station.objects.all())
 
     class Meta:
         model = CheckIn

@@ -11,29 +11,32 @@ from cuntong.geo.models import Area
 from . import rules
 from .models import CandidateSite, DisplayLink, MonthlyReport, Station
 
+# What people edit on a station (the page and the API); status and dates change only through the life cycle.
+STATION_FIELDS = [
+    "name",
+    "code",
+    "level",
+    "area",
+    "latitude",
+    "longitude",
+    "address",
+    "operator_name",
+    "operator_phone",
+    "operator_user",
+    "organisation",
+    "floor_area_m2",
+    "services",
+    "is_benchmark",
+    "sub_item",
+    "replaces",
+    "note",
+]
+
 
 class StationForm(ScopedModelForm):
     class Meta:
         model = Station
-        fields = [
-            "name",
-            "code",
-            "level",
-            "area",
-            "latitude",
-            "longitude",
-            "address",
-            "operator_name",
-            "operator_phone",
-            "operator_user",
-            "organisation",
-            "floor_area_m2",
-            "services",
-            "is_benchmark",
-            "sub_item",
-            "replaces",
-            "note",
-        ]
+        fields = STATION_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

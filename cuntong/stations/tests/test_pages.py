@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook
 from PIL import Image
 
 from cuntong.accounts.middleware import LAST_ACTIVITY
@@ -16,7 +15,7 @@ from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, progra
 from cuntong.stations import rules, services
 from cuntong.stations.models import CheckIn, DisplayLink, ManagementProposal, Station
 
-from .factories import make_report, make_station
+from .factories import make_report, make_station, xlsx_file
 
 MAY = datetime.date(2020, 5, 1)
 
@@ -226,16 +225,6 @@ def test_check_in_page_is_light(network):
 # --- station import and export ---------------------------------------------------------------------------------
 
 
-def _xlsx(rows):
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
-
-
 STATION_HEADER = [
     "站点编号",
     "站点名称",
@@ -250,22 +239,25 @@ STATION_HEADER = [
 ]
 
 
+OPERATING_POINT = [
+    "",
+    "甲点",
+    "村级服务点",
+    f"{HONGYANG}201",
+    23.43,
+    116.275,
+    "13812345678",
+    "快递收发、直播带货",
+    "运营中",
+    "2020-03-01",
+]
+
+
 def test_station_import_reports_bad_rows_and_writes_nothing(base_data):
-    stream = _xlsx(
+    stream = xlsx_file(
         [
             STATION_HEADER,
-            [
-                "",
-                "甲点",
-                "村级服务点",
-                f"{HONGYANG}201",
-                23.43,
-                116.275,
-                "13812345678",
-                "快递收发、直播带货",
-                "运营中",
-                "2020-03-01",
-            ],
+            OPERATING_POINT,
             [
                 "",
                 "乙点",
@@ -292,21 +284,10 @@ def test_station_import_reports_bad_rows_and_writes_nothing(base_data):
 
 
 def test_station_import_and_export_round_trip(base_data):
-    stream = _xlsx(
+    stream = xlsx_file(
         [
             STATION_HEADER,
-            [
-                "",
-                "甲点",
-                "村级服务点",
-                f"{HONGYANG}201",
-                23.43,
-                116.275,
-                "13812345678",
-                "快递收发、直播带货",
-                "运营中",
-                "2020-03-01",
-            ],
+            OPERATING_POINT,
             ["", "洪阳站", "镇级服务站", HONGYANG, 23.44, 116.28, "", "", "", ""],
         ]
     )
@@ -323,13 +304,7 @@ def test_station_import_and_export_round_trip(base_data):
     exported = dict(zip(header, next(r for r in rows[1:] if r[1] == "甲点"), strict=True))
     assert exported["站长电话"] == "138****5678" and exported["服务项目"] == "快递收发、直播带货"
     # the export reads back: codes match, masked phones keep the stored number
-    book = Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    again = IMPORTERS["stations"](programme=programme()).run(stream, "export.xlsx")
+    again = IMPORTERS["stations"](programme=programme()).run(xlsx_file(rows), "export.xlsx")
     assert again.committed, again.errors
     assert Station.objects.count() == 2
     point.refresh_from_db()

@@ -2,13 +2,11 @@
 completeness and timeliness, the operator's phone page, the API, XLSX import and export."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import Workbook
 
 from cuntong.core.importer import IMPORTERS
 from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme, xlsx_rows
@@ -16,7 +14,7 @@ from cuntong.stations import rules, services
 from cuntong.stations.models import MonthlyReport, ReportRevision
 from cuntong.stations.rules import Figures
 
-from .factories import FIGURES, make_report, make_station
+from .factories import FIGURES, make_report, make_station, xlsx_file
 
 MAY = datetime.date(2020, 5, 1)
 APRIL = datetime.date(2020, 4, 1)
@@ -186,17 +184,6 @@ def test_api_refuses_reports_for_stations_outside_scope(station, operator):
 # --- XLSX import and export ------------------------------------------------------------------------------------
 
 
-def _xlsx(rows: list[list]) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
-
-
 HEADER = [
     "站点编号",
     "月份",
@@ -212,7 +199,7 @@ HEADER = [
 
 def test_import_reports_every_bad_row_and_writes_nothing(station):
     other = make_station(f"{HONGYANG}202")
-    stream = _xlsx(
+    stream = xlsx_file(
         [
             HEADER,
             [station.code, "2020-05", 100, 50, "1000", 0, 0, "", ""],
@@ -234,7 +221,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(station):
 
 def test_import_writes_valid_reports_and_corrections_with_reasons(station):
     make_report(station, APRIL)
-    stream = _xlsx(
+    stream = xlsx_file(
         [
             HEADER,
             [station.code, "2020年5月", 100, 50, "1,000", 0, 0, "", ""],
@@ -253,13 +240,7 @@ def test_report_export_reads_back_into_the_importer(station):
     office = login(make_user("office-user", "office"))
     rows = xlsx_rows(office.get("/stations/reports/", {"export": "xlsx"}))
     assert rows[0][:3] == ("站点编号", "站点", "月份") and rows[1][0] == station.code and rows[1][2] == "2020-05"
-    book = Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    report = IMPORTERS["station-reports"](programme=programme()).run(stream, "export.xlsx", commit=False)
+    report = IMPORTERS["station-reports"](programme=programme()).run(xlsx_file(rows), "export.xlsx", commit=False)
     assert report.ok and report.valid_rows == 1
 
 
@@ -269,7 +250,9 @@ def test_import_page_runs_the_importer_as_a_job(station, django_capture_on_commi
     from cuntong.jobs.models import Job
 
     office = login(make_user("office-user", "office"))
-    upload = SimpleUploadedFile("r.xlsx", _xlsx([HEADER, [station.code, "2020-05", 1, 1, "1", 0, 0, "", ""]]).read())
+    upload = SimpleUploadedFile(
+        "r.xlsx", xlsx_file([HEADER, [station.code, "2020-05", 1, 1, "1", 0, 0, "", ""]]).read()
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = office.post("/import/station-reports/", {"file": upload})
     assert response.status_code == 302
