@@ -137,7 +137,9 @@ def transition(
     # Approvals in one programme run one at a time, so two neighbouring proposals cannot both pass the spacing check.
     Programme.objects.select_for_update().filter(pk=station.programme_id).first()
     station = (
-        Station.objects.select_for_update().select_related("area", "programme", "programme__county").get(pk=station.pk)
+        Station.objects.select_for_update(of=("self",))
+        .select_related("area", "programme", "programme__county")
+        .get(pk=station.pk)
     )
     action = rules.check_transition(station.status, target, reason)
     _require(user, action, station)

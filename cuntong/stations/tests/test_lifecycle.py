@@ -190,3 +190,51 @@ def test_moving_an_approved_station_must_keep_the_rules(office):
     proposal = make_station(f"{NANXI}201", status=rules.PROPOSED)
     proposal.latitude, proposal.longitude = f"{near[0]:.6f}", f"{near[1]:.6f}"
     proposal.full_clean()
+
+
+@pytest.mark.postgres
+def test_concurrent_approvals_cannot_both_pass_the_spacing_check(transactional_db, monkeypatch):
+    """Two neighbouring proposals approved at the same moment: the programme row lock lets one check see the other.
+
+    Each rule check waits (up to 2 s) for the other approval to reach its check too: without the lock both would
+    check an empty network and both pass; with it the second waits for the first to commit. PostgreSQL only: SQLite
+    serialises writing transactions by itself, and its in-memory test database refuses concurrent writers."""
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from cuntong.core.testing import load_base_data
+
+    load_base_data()
+    first = make_station(VILLAGE_A, status=rules.PROPOSED)
+    near = spatial.offset(float(first.latitude), float(first.longitude), 90, 1000)
+    second = make_station(VILLAGE_B, status=rules.PROPOSED, at=near)
+    both_checking = threading.Barrier(2)
+    check = services.rule_check_for
+
+    def slow_check(station):
+        found = check(station)
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other one waits for the lock
+            both_checking.wait(timeout=2)
+        return found
+
+    monkeypatch.setattr(services, "rule_check_for", slow_check)
+    outcomes = []
+
+    def approve(station):
+        try:
+            services.transition(station, rules.APPROVED)
+            outcomes.append("approved")
+        except services.RulesBroken:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(s,)) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["approved", "refused"]
+    assert Station.objects.filter(status=rules.APPROVED).count() == 1
