@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import io
-from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
 
 from cuntong.core.testing import HONGYANG, NANXI, area, programme
 from cuntong.stations import rules, services, spatial
@@ -93,14 +90,3 @@ def make_report(station: Station, month: datetime.date, *, on_time: bool = True,
         submitted_at=timezone.make_aware(datetime.datetime.combine(submitted, datetime.time(10))),
         **{**FIGURES, **figures},
     )
-
-
-def xlsx_file(rows: Iterable[Sequence]) -> io.BytesIO:
-    """An XLSX file (first sheet) holding ``rows``, ready for an importer."""
-    book = Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream

@@ -11,11 +11,11 @@ from PIL import Image
 
 from cuntong.accounts.middleware import LAST_ACTIVITY
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_rows
+from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_rows, xlsx_upload
 from cuntong.stations import rules, services
 from cuntong.stations.models import CheckIn, DisplayLink, ManagementProposal, Station
 
-from .factories import make_report, make_station, xlsx_file
+from .factories import make_report, make_station
 
 MAY = datetime.date(2020, 5, 1)
 
@@ -254,9 +254,9 @@ OPERATING_POINT = [
 
 
 def test_station_import_reports_bad_rows_and_writes_nothing(base_data):
-    stream = xlsx_file(
+    stream = xlsx_upload(
+        STATION_HEADER,
         [
-            STATION_HEADER,
             OPERATING_POINT,
             [
                 "",
@@ -273,7 +273,7 @@ def test_station_import_reports_bad_rows_and_writes_nothing(base_data):
             ["", "丙点", "村级服务点", "445281999201", 23.4, 116.2, "", "", "", ""],  # not a village here
             ["", "丁点", "镇级服务站", f"{NANXI}201", 23.4, 116.2, "", "", "", ""],  # level vs area
             ["", "戊点", "村级服务点", f"{NANXI}202", 93.4, 116.2, "123", "送外卖", "", ""],  # lat, phone, service
-        ]
+        ],
     )
     report = IMPORTERS["stations"](programme=programme()).run(stream, "stations.xlsx")
     assert not report.committed and not Station.objects.exists()
@@ -284,12 +284,12 @@ def test_station_import_reports_bad_rows_and_writes_nothing(base_data):
 
 
 def test_station_import_and_export_round_trip(base_data):
-    stream = xlsx_file(
+    stream = xlsx_upload(
+        STATION_HEADER,
         [
-            STATION_HEADER,
             OPERATING_POINT,
             ["", "洪阳站", "镇级服务站", HONGYANG, 23.44, 116.28, "", "", "", ""],
-        ]
+        ],
     )
     report = IMPORTERS["stations"](programme=programme()).run(stream, "stations.xlsx")
     assert report.committed and report.written == 2, report.errors
@@ -304,7 +304,7 @@ def test_station_import_and_export_round_trip(base_data):
     exported = dict(zip(header, next(r for r in rows[1:] if r[1] == "甲点"), strict=True))
     assert exported["站长电话"] == "138****5678" and exported["服务项目"] == "快递收发、直播带货"
     # the export reads back: codes match, masked phones keep the stored number
-    again = IMPORTERS["stations"](programme=programme()).run(xlsx_file(rows), "export.xlsx")
+    again = IMPORTERS["stations"](programme=programme()).run(xlsx_upload(list(rows[0]), rows[1:]), "export.xlsx")
     assert again.committed, again.errors
     assert Station.objects.count() == 2
     point.refresh_from_db()

@@ -9,12 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme, xlsx_rows
+from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme, xlsx_rows, xlsx_upload
 from cuntong.stations import rules, services
 from cuntong.stations.models import MonthlyReport, ReportRevision
 from cuntong.stations.rules import Figures
 
-from .factories import FIGURES, make_report, make_station, xlsx_file
+from .factories import FIGURES, make_report, make_station
 
 MAY = datetime.date(2020, 5, 1)
 APRIL = datetime.date(2020, 4, 1)
@@ -199,9 +199,9 @@ HEADER = [
 
 def test_import_reports_every_bad_row_and_writes_nothing(station):
     other = make_station(f"{HONGYANG}202")
-    stream = xlsx_file(
+    stream = xlsx_upload(
+        HEADER,
         [
-            HEADER,
             [station.code, "2020-05", 100, 50, "1000", 0, 0, "", ""],
             [station.code, "2020-05", 100, 50, "1000", 0, 0, "", ""],  # duplicate
             [other.code, "2020-13", 100, 50, "1000", 0, 0, "", ""],  # not a month
@@ -209,7 +209,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(station):
             [other.code, "2020-05", -4, 50, "1000", 0, 0, "", ""],  # negative
             [other.code, "2020-04", 50000, 50, "1000", 0, 0, "", ""],  # implausible, not confirmed
             [other.code, "2020-03", 10, 5, "100", 0, "500", "", ""],  # live sales without sessions
-        ]
+        ],
     )
     report = IMPORTERS["station-reports"](programme=programme()).run(stream, "reports.xlsx")
     assert not report.committed and not MonthlyReport.objects.exists()
@@ -221,12 +221,12 @@ def test_import_reports_every_bad_row_and_writes_nothing(station):
 
 def test_import_writes_valid_reports_and_corrections_with_reasons(station):
     make_report(station, APRIL)
-    stream = xlsx_file(
+    stream = xlsx_upload(
+        HEADER,
         [
-            HEADER,
             [station.code, "2020年5月", 100, 50, "1,000", 0, 0, "", ""],
             [station.code, "2020-04", 50000, 50, "1000", 0, 0, "是", "快递站合并"],
-        ]
+        ],
     )
     report = IMPORTERS["station-reports"](programme=programme()).run(stream, "reports.xlsx")
     assert report.committed and report.written == 2, report.errors
@@ -240,7 +240,9 @@ def test_report_export_reads_back_into_the_importer(station):
     office = login(make_user("office-user", "office"))
     rows = xlsx_rows(office.get("/stations/reports/", {"export": "xlsx"}))
     assert rows[0][:3] == ("站点编号", "站点", "月份") and rows[1][0] == station.code and rows[1][2] == "2020-05"
-    report = IMPORTERS["station-reports"](programme=programme()).run(xlsx_file(rows), "export.xlsx", commit=False)
+    report = IMPORTERS["station-reports"](programme=programme()).run(
+        xlsx_upload(list(rows[0]), rows[1:]), "export.xlsx", commit=False
+    )
     assert report.ok and report.valid_rows == 1
 
 
@@ -251,7 +253,7 @@ def test_import_page_runs_the_importer_as_a_job(station, django_capture_on_commi
 
     office = login(make_user("office-user", "office"))
     upload = SimpleUploadedFile(
-        "r.xlsx", xlsx_file([HEADER, [station.code, "2020-05", 1, 1, "1", 0, 0, "", ""]]).read()
+        "r.xlsx", xlsx_upload(HEADER, [[station.code, "2020-05", 1, 1, "1", 0, 0, "", ""]]).read()
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = office.post("/import/station-reports/", {"file": upload})
