@@ -60,6 +60,7 @@ class StationSerializer(ScopedModelSerializer):
     services = serializers.MultipleChoiceField(choices=list(rules.SERVICE_LABELS.items()), required=False)
     area_code = serializers.CharField(source="area.code", read_only=True)
     operator_phone = serializers.CharField(read_only=True, help_text="masked")
+    status = serializers.CharField(read_only=True, help_text="life-cycle status: " + ", ".join(rules.STATUSES))
 
     class Meta:
         model = Station
@@ -200,6 +201,9 @@ class StationViewSet(ActionScopeMixin, ScopedViewSet):
 
 
 class StationEventSerializer(ScopedModelSerializer):
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
     class Meta:
         model = StationEvent
         fields = [
@@ -248,6 +252,7 @@ class ReportSerializer(ScopedModelSerializer):
         read_only_fields = ["submitted_at", "submitted_by", "due_on", "source", "confirmed_warnings"]
 
     on_time = serializers.BooleanField(read_only=True)
+    source = serializers.CharField(read_only=True, help_text="form, import or api")
 
 
 class ReportNotAccepted(APIException):
@@ -366,6 +371,8 @@ class CheckInViewSet(ScopedViewSet):
 
 
 class ProposalSerializer(ScopedModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="pending, approved or rejected")
+
     class Meta:
         model = ManagementProposal
         fields = [
@@ -439,7 +446,8 @@ def _programme(request):
 
 
 class RuleCheckViewSet(viewsets.ViewSet):
-    """The whole-network rule check: every spacing and quota violation touching a station in the caller's scope."""
+    """The whole-network rule check: ``results`` lists every spacing and quota violation touching a station in the
+    caller's scope (both stations and the distance, or the area, count and quota)."""
 
     model = Station
     permission_classes = [ScopedPermission]
@@ -453,17 +461,22 @@ class RuleCheckViewSet(viewsets.ViewSet):
         visible = set(
             Station.objects.restrict(request.user, "view").filter(programme=programme).values_list("pk", flat=True)
         )
-        data = services.network_check(programme).as_dict()
-        for key in ("spacing_violations", "quota_violations"):
-            data[key] = [v for v in data[key] if any(pk in visible for pk in v["stations"])]
-        data["ok"] = not data["spacing_violations"] and not data["quota_violations"]
-        data["programme"] = programme.code
-        return Response(data)
+        check = services.network_check(programme)
+        found = [v.as_dict() for v in check.violations if any(pk in visible for pk in v.as_dict()["stations"])]
+        return Response(
+            {
+                "programme": programme.code,
+                "checked": check.checked,
+                "ok": not found,
+                "count": len(found),
+                "results": found,
+            }
+        )
 
 
 class CoverageViewSet(viewsets.ViewSet):
-    """Coverage of townships, villages and provincial poverty villages by stations in operation, with the
-    uncovered areas the caller may see."""
+    """Coverage of townships, villages and provincial poverty villages by stations in operation; ``results`` lists
+    the uncovered townships and villages the caller may see."""
 
     model = Station
     permission_classes = [ScopedPermission]
@@ -478,11 +491,16 @@ class CoverageViewSet(viewsets.ViewSet):
         programme = _programme(request)
         figures = services.coverage_for(programme, area_code=scope_area_code(request.user, programme))
         cov = figures.coverage
-        visible = Area.objects.restrict(request.user, "view")
-
-        def listed(codes):
-            return list(visible.filter(code__in=codes).order_by("code").values("code", "name"))
-
+        poverty = set(cov.uncovered_poverty_villages)
+        uncovered = (
+            Area.objects.restrict(request.user, "view")
+            .filter(code__in=[*cov.uncovered_townships, *cov.uncovered_villages])
+            .order_by("code")
+        )
+        results = [
+            {"code": a.code, "name": a.name, "level": a.level, "provincial_poverty_village": a.code in poverty}
+            for a in uncovered
+        ]
         return Response(
             {
                 "programme": programme.code,
@@ -493,9 +511,8 @@ class CoverageViewSet(viewsets.ViewSet):
                 "poverty_covered": cov.poverty_covered,
                 "poverty_total": cov.poverty_total,
                 "benchmark_count": figures.benchmark_count,
-                "uncovered_townships": listed(cov.uncovered_townships),
-                "uncovered_villages": listed(cov.uncovered_villages),
-                "uncovered_poverty_villages": listed(cov.uncovered_poverty_villages),
+                "count": len(results),
+                "results": results,
             }
         )
 

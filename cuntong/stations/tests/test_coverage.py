@@ -70,7 +70,8 @@ def test_coverage_page_and_api(network):
     assert 'id="cov-village">2/4' in page and 'id="cov-township">2/33' in page
     data = office.get("/api/v1/station-coverage/").json()
     assert (data["village_covered"], data["village_total"], data["poverty_covered"]) == (2, 4, 1)
-    assert [v["name"] for v in data["uncovered_poverty_villages"]] == ["测试丁村委会"]
+    assert [v["name"] for v in data["results"] if v["provincial_poverty_village"]] == ["测试丁村委会"]
+    assert {v["name"] for v in data["results"] if v["level"] == "village"} == {"测试丙村委会", "测试丁村委会"}
     hongyang = login(make_user("hongyang-user", "township", HONGYANG))
     data = hongyang.get("/api/v1/station-coverage/").json()
     assert (data["township_covered"], data["township_total"], data["village_covered"], data["village_total"]) == (

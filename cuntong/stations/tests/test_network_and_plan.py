@@ -48,9 +48,9 @@ def test_check_page_and_api_show_only_what_touches_the_viewers_scope(crowded):
     office = login(make_user("office-user", "office"))
     assert first.name in office.get("/stations/check/").content.decode()
     data = office.get("/api/v1/station-rule-check/").json()
-    assert len(data["spacing_violations"]) == 1 and not data["ok"]
+    assert data["count"] == 1 and data["results"][0]["kind"] == "spacing" and not data["ok"]
     nanxi = login(make_user("nanxi-user", "township", NANXI))
-    assert nanxi.get("/api/v1/station-rule-check/").json()["spacing_violations"] == []
+    assert nanxi.get("/api/v1/station-rule-check/").json()["results"] == []
     assert 'id="no-violations"' in nanxi.get("/stations/check/").content.decode()
 
 

@@ -118,6 +118,7 @@ def test_a_draft_survives_a_dropped_connection(phone_page, network):
     expect(phone.locator("#id_visitors")).to_have_value("88")
     phone.click("button[type=submit]")
     expect(phone).to_have_url(re.compile(r"/stations/my/\?saved="))
+    phone.wait_for_load_state("load")  # the page's script clears the draft once the report is in
     key = f"cuntong-report-{own.pk}-{last_month:%Y-%m}"
     assert phone.evaluate(f"window.localStorage.getItem('{key}')") is None
     assert own.reports.get().parcels_in == 777
