@@ -94,7 +94,8 @@ def test_one_batch_a_month_and_a_source_is_needed(cast, stations):
     assert caught.value.code == "batch_exists"
 
 
-def test_without_a_station_source_nothing_is_computed(cast):
+def test_without_a_station_source_nothing_is_computed(cast, monkeypatch):
+    monkeypatch.setattr(subsidies, "_sources", [])  # a deployment without the stations app
     assert not subsidies.has_station_source()
     with pytest.raises(FundRuleViolation) as caught:
         services.create_subsidy_batch(cast.office, programme(), MONTH)
