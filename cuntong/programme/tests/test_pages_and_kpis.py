@@ -34,7 +34,8 @@ def test_home_shows_phases_and_kpis(office):
 
 
 def test_home_query_count_is_pinned(office, django_assert_max_num_queries):
-    with django_assert_max_num_queries(25):
+    # The overview evaluates every registered KPI: each module's calculators add their queries (stations: 7).
+    with django_assert_max_num_queries(30):
         assert office.get("/").status_code == 200
 
 
