@@ -95,7 +95,7 @@ class StationSerializer(ScopedModelSerializer):
         return attrs
 
 
-class TransitionSerializer(serializers.Serializer):
+class StationTransitionSerializer(serializers.Serializer):
     target = serializers.ChoiceField(choices=list(rules.STATUS_LABELS.items()))
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     on = serializers.DateField(required=False)
@@ -163,12 +163,12 @@ class StationViewSet(ActionScopeMixin, ScopedViewSet):
 
         serializer.instance = _save_in_scope(self.request.user, action_name, save)
 
-    @extend_schema(request=TransitionSerializer, responses={200: StationSerializer})
+    @extend_schema(request=StationTransitionSerializer, responses={200: StationSerializer})
     @action(detail=True, methods=["post"], scoped_action="view")
     def transition(self, request, pk=None):
         """One life-cycle step (approve, build, open, probation, eliminate, replace) with its reason."""
         station = self.get_object()
-        serializer = TransitionSerializer(data=request.data)
+        serializer = StationTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
@@ -228,7 +228,7 @@ class StationEventViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["station", "to_status"]
 
 
-class ReportSerializer(ScopedModelSerializer):
+class StationReportSerializer(ScopedModelSerializer):
     month = MonthField()
     confirm = serializers.BooleanField(write_only=True, required=False, default=False)
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
@@ -277,7 +277,7 @@ class ReportViewSet(ScopedViewSet):
     ``reason`` and is kept as a revision."""
 
     model = MonthlyReport
-    serializer_class = ReportSerializer
+    serializer_class = StationReportSerializer
     filterset_fields = ["station", "month"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -320,7 +320,7 @@ class ReportViewSet(ScopedViewSet):
         self._save(serializer, "change")
 
 
-class RevisionSerializer(ScopedModelSerializer):
+class ReportRevisionSerializer(ScopedModelSerializer):
     class Meta:
         model = ReportRevision
         fields = ["id", "report", "changed_by", "reason", "before", "after", "created_at"]
@@ -330,11 +330,11 @@ class RevisionViewSet(ScopedReadOnlyViewSet):
     """Changes made to submitted reports: before, after, why, who."""
 
     model = ReportRevision
-    serializer_class = RevisionSerializer
+    serializer_class = ReportRevisionSerializer
     filterset_fields = ["report"]
 
 
-class CheckInSerializer(ScopedModelSerializer):
+class StationCheckInSerializer(ScopedModelSerializer):
     class Meta:
         model = CheckIn
         fields = ["id", "station", "day", "checked_at", "by", "is_open", "note", "latitude", "longitude", "distance_m"]
@@ -345,7 +345,7 @@ class CheckInViewSet(ScopedViewSet):
     """Daily check-ins; posting one checks the station in for today (again: updates today's)."""
 
     model = CheckIn
-    serializer_class = CheckInSerializer
+    serializer_class = StationCheckInSerializer
     filterset_fields = ["station", "day"]
     http_method_names = ["get", "post", "head", "options"]
 
@@ -370,7 +370,7 @@ class CheckInViewSet(ScopedViewSet):
         )
 
 
-class ProposalSerializer(ScopedModelSerializer):
+class ManagementProposalSerializer(ScopedModelSerializer):
     status = serializers.CharField(read_only=True, help_text="pending, approved or rejected")
 
     class Meta:
@@ -389,7 +389,7 @@ class ProposalSerializer(ScopedModelSerializer):
         ]
 
 
-class DecisionSerializer(serializers.Serializer):
+class ProposalDecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     reason = serializers.CharField()
 
@@ -398,14 +398,14 @@ class ProposalViewSet(ActionScopeMixin, ScopedReadOnlyViewSet):
     """Dynamic-management proposals; the office decides with ``decide``."""
 
     model = ManagementProposal
-    serializer_class = ProposalSerializer
+    serializer_class = ManagementProposalSerializer
     filterset_fields = ["station", "kind", "status"]
 
-    @extend_schema(request=DecisionSerializer, responses={200: ProposalSerializer})
+    @extend_schema(request=ProposalDecisionSerializer, responses={200: ManagementProposalSerializer})
     @action(detail=True, methods=["post"], scoped_action="view")
     def decide(self, request, pk=None):
         proposal = self.get_object()
-        serializer = DecisionSerializer(data=request.data)
+        serializer = ProposalDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             proposal = services.decide_proposal(
@@ -418,10 +418,10 @@ class ProposalViewSet(ActionScopeMixin, ScopedReadOnlyViewSet):
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        return Response(ProposalSerializer(proposal, context={"request": request}).data)
+        return Response(ManagementProposalSerializer(proposal, context={"request": request}).data)
 
 
-class CandidateSerializer(ScopedModelSerializer):
+class CandidateSiteSerializer(ScopedModelSerializer):
     class Meta:
         model = CandidateSite
         fields = ["id", "programme", "village", "name", "latitude", "longitude", "note", "is_generated"]
@@ -432,7 +432,7 @@ class CandidateViewSet(ScopedViewSet):
     """Candidate sites for new village points (the optimiser's input)."""
 
     model = CandidateSite
-    serializer_class = CandidateSerializer
+    serializer_class = CandidateSiteSerializer
     filterset_fields = ["village"]
 
 
