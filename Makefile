@@ -26,8 +26,11 @@ run: install
 	$(CUNTONG) demo --if-empty
 	$(CUNTONG) serve 127.0.0.1:8000
 
+# Coverage ratchet: the suite fails if line coverage drops below this; raise it as coverage grows, never lower it.
+COVERAGE_MIN := 93
+
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=cuntong --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
 bench: install
 	$(BIN)/python -m bench

@@ -48,3 +48,19 @@ def menus_for(user) -> list[tuple[Menu, list[MenuItem]]]:
         if items:
             visible.append((menu, items))
     return visible
+
+
+# A role whose work lives on one page (a station keeper's phone page) lands there instead of the overview.
+_landings: dict[str, str] = {}
+
+
+def register_landing(role_code: str, url_name: str) -> None:
+    _landings[role_code] = url_name
+
+
+def landing_for(user) -> str | None:
+    """The landing page when every role the user holds names the same one; None means the programme overview."""
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    pages = {_landings.get(role) for role in user.roles}
+    return reverse(pages.pop()) if len(pages) == 1 and None not in pages else None

@@ -98,6 +98,12 @@ class KpiResult:
         return self.measurement.value if self.measurement else None
 
     @property
+    def comparator_symbol(self) -> str:
+        from .models import Target
+
+        return dict(Target.Comparator.choices).get(self.comparator or "", "")
+
+    @property
     def status_label(self) -> str:
         return str(Status.LABELS[self.status])
 

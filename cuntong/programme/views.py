@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.core.money import yuan_to_wan
+from cuntong.core.navigation import landing_for
 from cuntong.core.scoping import is_permitted
 from cuntong.core.views import ObjectEditView
 
@@ -78,6 +79,8 @@ def budget_table(programme: Programme) -> dict:
 
 @login_required
 def overview(request, code=None):
+    if code is None and (landing := landing_for(request.user)):
+        return redirect(landing)
     programme = _programme_or_404(request, code)
     if not request.user.has_perm("programme.view_programme"):
         raise PermissionDenied

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from cuntong.core.navigation import Menu, MenuItem, register
+from cuntong.core.navigation import Menu, MenuItem, register, register_landing
 
 register(
     Menu(
@@ -25,3 +25,5 @@ register(
         ),
     )
 )
+
+register_landing("station_operator", "stations:my")

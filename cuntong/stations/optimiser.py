@@ -371,18 +371,20 @@ def _solve(
 
 
 def _new_solver():
-    """A silent HiGHS instance. The library prints a banner on stdout the first time one is made; it goes to
-    stderr instead, so `cuntong stations plan --format json` stays valid JSON."""
+    """A silent HiGHS instance. The library prints a banner on stdout the first time one is made; it is discarded,
+    so `cuntong stations plan --format json` stays valid JSON and `cuntong demo` stays readable."""
     import highspy
 
     sys.stdout.flush()
     saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
         solver = highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(devnull)
     solver.silent()
     return solver
 

@@ -146,3 +146,16 @@ def test_schema_and_docs(office):
     schema = office.get("/api/v1/schema/").content.decode()
     assert "/api/v1/areas/" in schema and "/api/v1/programmes/{code}/kpis/" in schema
     assert office.get("/api/v1/docs/").status_code == 200
+
+
+def test_a_station_keeper_lands_on_their_phone_page_and_others_on_the_overview(base_data):
+    keeper = login(make_user("keeper", "station_operator", HONGYANG))
+    response = keeper.get("/")
+    assert response.status_code == 302 and response["Location"] == "/stations/my/"
+    assert keeper.get("/programme/puning-2019/").status_code == 200  # the overview stays reachable
+    assert login(make_user("clerk", "township", HONGYANG)).get("/").status_code == 200
+
+
+def test_targets_show_their_comparison_symbol(office):
+    html = office.get("/programme/kpi/").content.decode()
+    assert "≥ 50" in html and ">= 50" not in html
