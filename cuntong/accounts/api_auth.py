@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from cuntong.audit.services import log_event
+
 from .models import ApiToken
 
 
@@ -15,10 +17,19 @@ def hash_key(key: str) -> str:
 
 
 def issue_token(user, name: str, expires_at=None) -> tuple[ApiToken, str]:
-    """Create a token; the plaintext key is returned once and never stored."""
+    """Create a token; the plaintext key is returned once and never stored. Logged as a security event."""
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_key(key), expires_at=expires_at)
+    log_event("api_token", user=user, obj=token, step="issued", expires_at=expires_at.isoformat() if expires_at else "")
     return token, key
+
+
+def revoke_token(token: ApiToken) -> None:
+    """Stop a token working at once; the row stays so its history (created, last used) can still be read."""
+    if token.is_active:
+        ApiToken.objects.filter(pk=token.pk).update(is_active=False)
+        token.is_active = False
+        log_event("api_token", user=token.user, obj=token, step="revoked")
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):

@@ -45,6 +45,13 @@ class TokenForm(forms.Form):
     )
 
 
+class ApiTokenForm(StyledForm):
+    LIFETIMES = [(30, _("30天")), (90, _("90天")), (365, _("1年"))]
+
+    name = forms.CharField(label=_("用途"), max_length=64, help_text=_("例如：乡镇数据对接脚本"))
+    lifetime_days = forms.TypedChoiceField(label=_("有效期"), choices=LIFETIMES, coerce=int, initial=90)
+
+
 # --- organisations -----------------------------------------------------------------------------------------------
 
 

@@ -318,3 +318,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.is_active and (self.expires_at is None or self.expires_at > timezone.now())

@@ -10,6 +10,8 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("otp/verify/", views.otp_verify, name="otp_verify"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.revoke_api_token, name="api_token_revoke"),
     # administration
     path("organisations/", admin_views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/add/", admin_views.OrganisationEditView.as_view(), name="organisation_add"),

@@ -1,22 +1,26 @@
-"""Login, logout, password change and two-factor set-up/verification."""
+"""Login, logout, password change, two-factor set-up/verification and the user's own API tokens."""
 
 import base64
+from datetime import timedelta
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cuntong.audit.services import log_event
 
-from .forms import LoginForm, TokenForm
+from .api_auth import issue_token, revoke_token
+from .forms import ApiTokenForm, LoginForm, TokenForm
 
 
 class LoginView(auth_views.LoginView):
@@ -84,3 +88,27 @@ def otp_verify(request):
         log_event("otp", user=request.user, step="failed")
         form.add_error("token", _("验证码不正确。"))
     return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+@login_required
+def api_tokens(request):
+    """The user's own API tokens. A new key is shown on this response only: it is never stored, only its hash.
+
+    Reaching this page already took the second factor where the role requires one, so a token never lets a
+    password alone into the API."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        expires_at = timezone.now() + timedelta(days=form.cleaned_data["lifetime_days"])
+        _token, new_key = issue_token(request.user, form.cleaned_data["name"], expires_at)
+        form = ApiTokenForm()
+    tokens = request.user.api_tokens.order_by("-is_active", "-created_at")
+    return render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def revoke_api_token(request, pk):
+    revoke_token(get_object_or_404(request.user.api_tokens, pk=pk))
+    messages.success(request, _("令牌已停用。"))
+    return redirect("accounts:api_tokens")

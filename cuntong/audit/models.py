@@ -103,6 +103,7 @@ class SecurityEvent(AppendOnly):
         PASSWORD_CHANGED = "password_changed", _("修改密码")
         PASSWORD_RESET = "password_reset", _("重置密码")
         OTP = "otp", _("双因素认证")
+        API_TOKEN = "api_token", _("API令牌")
         PERMISSION_CHANGED = "permission_changed", _("权限变更")
         EXPORT = "export", _("数据导出")
         REVEAL = "reveal", _("查看个人信息")
