@@ -127,3 +127,14 @@ def test_delete_asks_before_erasing(person):
     with pytest.raises(CommandError, match="--yes"):
         call_command("personal_data", "delete", "--id-number", id_number(5), "--reason", "申请")
     assert Resident.objects.get(pk=person.pk).name == "李四"
+
+
+def test_the_number_can_come_from_standard_input_to_stay_out_of_shell_history(person, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(id_number(5) + "\n"))
+    call_command("personal_data", "export", "--id-number", "-", "--reason", "申请单 2026-003")
+    assert json.loads(capsys.readouterr().out)["records"][0]["id"] == person.pk
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(CommandError, match="no number"):
+        call_command("personal_data", "export", "--id-number", "-", "--reason", "申请")

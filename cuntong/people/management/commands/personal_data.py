@@ -1,6 +1,7 @@
 """``cuntong personal_data export|delete --id-number … | --phone … --reason …``: a data subject's requests.
 
-``export`` writes everything held about the person as JSON (in clear: it is for them); ``delete`` erases their
+Pass ``-`` as the number to type it at a hidden prompt (or pipe it in), so it stays out of shell history and
+the process list. ``export`` writes everything held about the person as JSON (in clear: it is for them); ``delete`` erases their
 personal data wherever it is held. Both are logged as security events with the reason (e.g. the request number).
 """
 
@@ -20,14 +21,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("verb", choices=["export", "delete"])
         who = parser.add_mutually_exclusive_group(required=True)
-        who.add_argument("--id-number", help="居民身份证号")
-        who.add_argument("--phone", help="电话号码")
+        who.add_argument("--id-number", help="居民身份证号 (- : read it from a hidden prompt or standard input)")
+        who.add_argument("--phone", help="电话号码 (- : read it from a hidden prompt or standard input)")
         parser.add_argument("--reason", required=True, help="why (the data subject's request reference); logged")
         parser.add_argument("--output", help="export: write JSON here instead of standard output")
         parser.add_argument("--yes", action="store_true", help="delete: do not ask for confirmation")
 
     def handle(self, verb, id_number, phone, reason, output, yes, **options):
         kind, value = ("resident_id", id_number) if id_number else ("phone", phone)
+        if value == "-":
+            value = getpass.getpass("number: ") if sys.stdin.isatty() else sys.stdin.readline()
+            value = value.strip()
+            if not value:
+                raise CommandError("no number given")
         operator = f"cli:{getpass.getuser()}"
         with acting_as(None, via="command"):
             if verb == "export":
