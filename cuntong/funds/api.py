@@ -165,7 +165,7 @@ class ContractSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Contract
-        read_only_fields = ["status", "signed_on", "is_demo"]
+        read_only_fields = ["status", "signed_on", "terminated_on", "termination_reason", "is_demo"]
         fields = [
             "id",
             *ContractForm.Meta.fields,
@@ -181,16 +181,25 @@ class SignSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
 
 
+class TerminateSerializer(serializers.Serializer):
+    terminated_on = serializers.DateField()
+    reason = serializers.CharField()
+
+
 class ContractViewSet(ScopedActionsMixin, TimelineMixin, ScopedViewSet):
-    """Contracts with their payment schedule; created and changed as drafts, then signed (commits the budget)."""
+    """Contracts with their payment schedule; created and changed as drafts, signed (commits the budget), and
+    terminated (releases what was not approved)."""
 
     model = Contract
     serializer_class = ContractSerializer
     timeline_field = "contract"
-    action_scopes = {"sign": "change", "timeline": "view"}
+    action_scopes = {"sign": "change", "terminate": "change", "timeline": "view"}
 
     def optimise(self, queryset):
         return queries.contracts_with_figures(queryset.select_related("contractor")).prefetch_related("milestones")
+
+    def _respond(self, contract):
+        return Response(self.get_serializer(self.optimise(Contract.objects.filter(pk=contract.pk)).get()).data)
 
     def _save(self, serializer, instance=None):
         serializer.is_valid(raise_exception=True)
@@ -201,7 +210,7 @@ class ContractViewSet(ScopedActionsMixin, TimelineMixin, ScopedViewSet):
             setattr(contract, field, value)
         milestones = [services.MilestoneInput(**item) for item in schedule] if schedule is not None else None
         contract = run(services.save_contract, self.request.user, self.request.programme, contract, milestones)
-        return Response(self.get_serializer(self.optimise(Contract.objects.filter(pk=contract.pk)).get()).data)
+        return self._respond(contract)
 
     def create(self, request, *args, **kwargs):
         response = self._save(self.get_serializer(data=request.data))
@@ -221,7 +230,17 @@ class ContractViewSet(ScopedActionsMixin, TimelineMixin, ScopedViewSet):
         serializer = SignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run(services.sign_contract, request.user, contract, serializer.validated_data["signed_on"])
-        return Response(self.get_serializer(self.optimise(Contract.objects.filter(pk=contract.pk)).get()).data)
+        return self._respond(contract)
+
+    @extend_schema(request=TerminateSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        contract = self.get_object()
+        serializer = TerminateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        run(services.terminate_contract, request.user, contract, data["terminated_on"], data["reason"])
+        return self._respond(contract)
 
 
 # --- disbursement requests --------------------------------------------------------------------------------------

@@ -174,6 +174,11 @@ class SignForm(StyledForm):
     signed_on = forms.DateField(label=_("签订日期"), widget=DATE, initial=timezone.localdate)
 
 
+class TerminateForm(StyledForm):
+    terminated_on = forms.DateField(label=_("终止日期"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("终止原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class AppealForm(StyledForm):
     appellant = forms.CharField(label=_("申诉单位/个人"), max_length=128, required=False)
     grounds = forms.CharField(label=_("申诉事由"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -95,6 +95,7 @@ class Contract(ChargedToBudget):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SIGNED = "signed", _("已签订")
+        TERMINATED = "terminated", _("已终止")
 
     scope = Scope(programme="programme", owner_organisation="contractor")
 
@@ -117,6 +118,9 @@ class Contract(ChargedToBudget):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
     signed_by = _person(_("签订登记人"))
+    terminated_on = models.DateField(_("终止日期"), null=True, blank=True)
+    terminated_by = _person(_("终止登记人"))
+    termination_reason = models.TextField(_("终止原因"), blank=True)
     created_by = _person(_("创建人"))
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
@@ -130,6 +134,10 @@ class Contract(ChargedToBudget):
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="funds_contract_dates_ordered"),
             models.CheckConstraint(
                 condition=~Q(status="signed") | Q(signed_on__isnull=False), name="funds_contract_signed_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="terminated") | Q(signed_on__isnull=False, terminated_on__isnull=False),
+                name="funds_contract_terminated_has_dates",
             ),
         ]
 

@@ -46,9 +46,17 @@ def _request_figures(ref: str) -> dict:
 
 
 def _budget_figures(queryset, ref: str):
-    """Budget rows (lines or sub-items) with contracted, committed, approved, paid and pending amounts."""
+    """Budget rows (lines or sub-items) with contracted, committed, approved, paid and pending amounts.
+
+    A signed contract commits its whole amount; a terminated one only what was approved on it, so termination
+    releases the rest to the line."""
     return queryset.annotate(
-        contracted_amount=_total(Contract.objects.all(), ref, Q(status=Contract.Status.SIGNED)),
+        contracted_amount=_total(Contract.objects.all(), ref, Q(status=Contract.Status.SIGNED))
+        + _total(
+            DisbursementRequest.objects.all(),
+            ref,
+            Q(contract__status=Contract.Status.TERMINATED, status__in=APPROVED_STATUSES),
+        ),
         direct_amount=_total(
             DisbursementRequest.objects.all(), ref, Q(contract__isnull=True, status__in=APPROVED_STATUSES)
         ),

@@ -214,6 +214,55 @@ def sign_contract(user, contract: Contract, signed_on: datetime.date) -> Contrac
     return contract
 
 
+@transaction.atomic
+def terminate_contract(user, contract: Contract, terminated_on: datetime.date, reason: str) -> Contract:
+    """终止: no further payment requests; what was approved on the contract stays committed (and payable), the rest
+    of its amount returns to the line. Requests still awaiting a decision must be decided first."""
+    contract = Contract.objects.select_for_update().select_related("programme", "contractor").get(pk=contract.pk)
+    require(user, "change", contract)
+    if contract.status != Contract.Status.SIGNED:
+        raise FundRuleViolation("contract_not_signed", _("只有已签订的合同可以终止。"))
+    if not reason.strip():
+        raise FundRuleViolation("reason_required", _("请写明终止原因。"))
+    if terminated_on < contract.signed_on:
+        raise FundRuleViolation("contract_dates", _("终止日期早于签订日期。"))
+    pending = [r.code for r in contract.requests.filter(status__in=rules.PENDING_STATUSES).order_by("pk")]
+    if pending:
+        raise FundRuleViolation(
+            "pending_requests",
+            _("以下拨付申请尚待审批，请先办结再终止合同：%(codes)s") % {"codes": "、".join(pending)},
+        )
+    _lock_budget(contract.allocation_id, contract.sub_item_id)
+    settled = queries.approved_on("contract_id", contract.pk)
+    contract.status, contract.terminated_on, contract.terminated_by = Contract.Status.TERMINATED, terminated_on, user
+    contract.termination_reason = reason.strip()
+    contract.save(update_fields=["status", "terminated_on", "terminated_by", "termination_reason", "updated_at"])
+    ledger.append(
+        contract.programme_id,
+        "contract_terminated",
+        contract,
+        user=user,
+        amount=contract.amount - settled,
+        payload={
+            "number": contract.number,
+            "terminated_on": terminated_on,
+            "reason": contract.termination_reason,
+            "settled": settled,
+            "released": contract.amount - settled,
+        },
+    )
+    return contract
+
+
+def _require_open_contract(contract_id: int) -> None:
+    """Read from the database, not from a possibly stale instance: the contract may have ended meanwhile."""
+    status = Contract.objects.filter(pk=contract_id).values_list("status", flat=True).get()
+    if status == Contract.Status.TERMINATED:
+        raise FundRuleViolation("contract_terminated", _("合同已终止，不能再申请或批准付款。"))
+    if status != Contract.Status.SIGNED:
+        raise FundRuleViolation("contract_not_signed", _("合同尚未签订，不能申请付款。"))
+
+
 # --- disbursement requests --------------------------------------------------------------------------------------
 
 
@@ -257,8 +306,7 @@ def _validate_request(request: DisbursementRequest) -> None:
     _check_line(programme, request.allocation, request.sub_item)
     if request.contract_id:
         contract, milestone = request.contract, request.milestone
-        if contract.status != Contract.Status.SIGNED:
-            raise FundRuleViolation("contract_not_signed", _("合同尚未签订，不能申请付款。"))
+        _require_open_contract(contract.pk)
         if milestone is None or milestone.contract_id != contract.pk:
             raise FundRuleViolation("milestone_contract", _("付款节点不属于该合同。"))
         rules.check_contract_balance(
@@ -387,6 +435,7 @@ def decide(
         positions = _positions(request.allocation_id, request.sub_item_id)
         rules.check_approval(request.amount, positions, within_contract=bool(request.contract_id))
         if request.milestone_id:
+            _require_open_contract(request.contract_id)
             milestone = request.milestone
             rules.check_contract_balance(
                 request.amount,

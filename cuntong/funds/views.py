@@ -34,6 +34,7 @@ from .forms import (
     RequestForm,
     SignForm,
     SubsidyBatchForm,
+    TerminateForm,
     milestone_initial,
 )
 from .models import (
@@ -205,11 +206,14 @@ class ContractDetailView(ObjectDetailView):
         Col("status", _("状态"), kind="badge"),
         Col("signed_on", _("签订日期"), kind="date"),
         Col("signed_by", _("签订登记人")),
+        Col("terminated_on", _("终止日期"), kind="date"),
+        Col("termination_reason", _("终止原因")),
+        Col("terminated_by", _("终止登记人")),
         Col("is_demo", _("演示数据"), kind="bool"),
     )
 
     def optimise(self, queryset):
-        return queryset.select_related("contractor", "allocation__project", "sub_item", "signed_by")
+        return queryset.select_related("contractor", "allocation__project", "sub_item", "signed_by", "terminated_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -222,6 +226,9 @@ class ContractDetailView(ObjectDetailView):
             timeline=timeline(user, contract=contract),
             sign_form=SignForm()
             if contract.status == Contract.Status.DRAFT and is_permitted(user, "change", contract)
+            else None,
+            terminate_form=TerminateForm()
+            if contract.status == Contract.Status.SIGNED and is_permitted(user, "change", contract)
             else None,
             can_request=user.has_perm("funds.add_disbursementrequest") and contract.status == Contract.Status.SIGNED,
         )
@@ -287,6 +294,24 @@ def contract_sign(request, pk):
             messages.success(request, _("合同已签订，金额已计入预算承诺。"))
         except (FundRuleViolation, PermissionDenied) as exc:
             _fail(request, exc)
+    return redirect(contract.get_absolute_url())
+
+
+@require_POST
+@login_required
+def contract_terminate(request, pk):
+    contract = get_permitted_or_404(request.user, Contract, "change", pk=pk)
+    form = TerminateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写终止日期和终止原因。"))
+        return redirect(contract.get_absolute_url())
+    try:
+        services.terminate_contract(
+            request.user, contract, form.cleaned_data["terminated_on"], form.cleaned_data["reason"]
+        )
+        messages.success(request, _("合同已终止，未批准的余额已退回预算线。"))
+    except (FundRuleViolation, PermissionDenied) as exc:
+        _fail(request, exc)
     return redirect(contract.get_absolute_url())
 
 
