@@ -7,14 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cuntong.core.money import yuan_to_wan
-from cuntong.programme.kpi import Measurement, registry
+from cuntong.programme.kpi import Measurement, registry, shared
 
 from . import queries, rules
 from .models import Appeal, BudgetLine, DisbursementRequest
 
+_programme_totals = shared(queries.programme_totals)
+
 
 def _totals(programme, source="total") -> dict:
-    return queries.programme_totals(programme).get(source) or {
+    return _programme_totals(programme).get(source) or {
         "budget": Decimal(0),
         "paid": Decimal(0),
         "committed": Decimal(0),

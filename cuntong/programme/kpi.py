@@ -10,12 +10,34 @@ in reports and on the portal can be traced back to rows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+_evaluation_memo: ContextVar[dict | None] = ContextVar("kpi_evaluation_memo", default=None)
+
+
+def shared(helper: Callable) -> Callable:
+    """Compute a helper several calculators need (a programme's fund totals, its coverage) once per evaluation.
+
+    Outside :meth:`KpiRegistry.evaluate` the helper runs every time, so nothing is ever served stale."""
+
+    @functools.wraps(helper)
+    def memoised(*args):
+        memo = _evaluation_memo.get()
+        if memo is None:
+            return helper(*args)
+        key = (helper, *args)
+        if key not in memo:
+            memo[key] = helper(*args)
+        return memo[key]
+
+    return memoised
 
 
 @dataclass(frozen=True)
@@ -156,6 +178,13 @@ class KpiRegistry:
 
     def evaluate(self, programme, keys: list[str] | None = None) -> list[KpiResult]:
         """Every registered KPI and every KPI the plan targets, each judged against its target."""
+        token = _evaluation_memo.set({})
+        try:
+            return self._evaluate(programme, keys)
+        finally:
+            _evaluation_memo.reset(token)
+
+    def _evaluate(self, programme, keys: list[str] | None) -> list[KpiResult]:
         targets = {(t.kpi, t.year): t for t in programme.targets.all()}
         target_keys = {key for key, _year in targets}
         wanted = keys or sorted(set(self._definitions) | target_keys)

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from cuntong.geo.models import Area
-from cuntong.programme.kpi import Measurement, registry
+from cuntong.programme.kpi import Measurement, registry, shared
 
 from . import rules, services
 from .models import Station
@@ -31,9 +31,12 @@ COVERAGE_KPIS = (
 )
 
 
+_coverage_for = shared(services.coverage_for)
+
+
 def _coverage_kpi(covered: str, total: str, uncovered: str):
     def calculate(programme):
-        coverage = services.coverage_for(programme).coverage
+        coverage = _coverage_for(programme).coverage
         return Measurement.ratio(getattr(coverage, covered), getattr(coverage, total))
 
     def drilldown(programme, user):

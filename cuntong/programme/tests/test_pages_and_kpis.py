@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from cuntong.core.testing import HONGYANG, login, make_user, other_county_programme, programme
-from cuntong.programme.kpi import KpiRegistry, Measurement, Status, judge, registry
+from cuntong.programme.kpi import KpiRegistry, Measurement, Status, judge, registry, shared
 
 
 @pytest.fixture
@@ -34,8 +34,9 @@ def test_home_shows_phases_and_kpis(office):
 
 
 def test_home_query_count_is_pinned(office, django_assert_max_num_queries):
-    # The overview evaluates every registered KPI: each module's calculators add their queries (stations: 7).
-    with django_assert_max_num_queries(30):
+    # The overview evaluates every registered KPI; helpers several calculators share (fund totals, station
+    # coverage) run once per evaluation.
+    with django_assert_max_num_queries(23):
         assert office.get("/").status_code == 200
 
 
@@ -95,6 +96,18 @@ def test_a_local_registry_marks_unregistered_targets(base_data):
     assert results["stations.village_coverage"].status == Status.NOT_REGISTERED
     with pytest.raises(ValueError):
         local.register("demo.count", "again")(lambda p: Measurement(1))
+
+
+def test_shared_helpers_run_once_per_evaluation_and_never_serve_stale_figures(base_data):
+    calls = []
+    totals = shared(lambda p: calls.append(p.pk) or len(calls))
+    local = KpiRegistry()
+    local.register("demo.a", "甲")(lambda p: Measurement(totals(p)))
+    local.register("demo.b", "乙")(lambda p: Measurement(totals(p)))
+    results = {r.key: r.value for r in local.evaluate(programme(), ["demo.a", "demo.b"])}
+    assert results == {"demo.a": 1, "demo.b": 1} and len(calls) == 1
+    assert local.evaluate(programme(), ["demo.a"])[0].value == 2  # a new evaluation computes afresh
+    assert totals(programme()) == 3 and totals(programme()) == 4  # outside an evaluation: every call
 
 
 def test_ratio_measurement():
