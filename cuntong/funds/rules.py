@@ -269,7 +269,14 @@ class AppealStatus:
 
 
 APPEALABLE_EVENTS = frozenset(
-    {"request_returned", "request_rejected", "request_approved", "request_reviewed", "subsidy_batch_computed"}
+    {
+        "request_returned",
+        "request_rejected",
+        "request_approved",
+        "request_reviewed",
+        "subsidy_batch_computed",
+        "contract_terminated",
+    }
 )
 
 

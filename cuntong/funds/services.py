@@ -475,11 +475,14 @@ def appealable_subject(entry: LedgerEntry):
         return DisbursementRequest.objects.filter(pk=entry.request_id).first()
     if entry.event == "subsidy_batch_computed":
         return SubsidyBatch.objects.filter(pk=entry.subject_id).first()
+    if entry.event == "contract_terminated":
+        return Contract.objects.filter(pk=entry.contract_id).first()
     return None
 
 
 def is_involved(user, subject) -> bool:
-    """Whom a decision concerns: the request's submitter or its contractor's staff; a subsidy line's operator."""
+    """Whom a decision concerns: the request's submitter or its contractor's staff; a subsidy line's operator; a
+    terminated contract's contractor."""
     organisations = {m.organisation_id for m in user.active_memberships if m.organisation_id}
     if isinstance(subject, DisbursementRequest):
         contractor = subject.contract.contractor_id if subject.contract_id else None
@@ -488,6 +491,8 @@ def is_involved(user, subject) -> bool:
         return user.pk == subject.operator_id
     if isinstance(subject, SubsidyBatch):
         return user.pk == subject.request.submitted_by_id
+    if isinstance(subject, Contract):
+        return subject.contractor_id in organisations
     return False
 
 
@@ -596,7 +601,9 @@ def decide_appeal(user, appeal: Appeal, outcome: str, reason: str) -> Appeal:
 def _reopen(user, appeal: Appeal) -> None:
     request = _locked(appeal.request)
     if request.status != S.REJECTED:
-        return  # an upheld appeal against a return or an approval is acted on by the office itself
+        # An upheld appeal against a return or an approval (or a contract's termination, which has no request) is
+        # acted on by the office itself.
+        return
     request.status, _needed = rules.transition("reopen", request.status, request.get_status_display())
     request.reviewed_by = request.reviewed_at = request.approved_by = request.approved_at = None
     request.save()

@@ -231,6 +231,10 @@ class ContractDetailView(ObjectDetailView):
             if contract.status == Contract.Status.SIGNED and is_permitted(user, "change", contract)
             else None,
             can_request=user.has_perm("funds.add_disbursementrequest") and contract.status == Contract.Status.SIGNED,
+            appeals=Appeal.objects.restrict(user, "view").filter(
+                decision_entry__contract=contract, decision_entry__event="contract_terminated"
+            ),
+            appealable=_appealable(user, contract, LedgerEntry.objects.filter(contract=contract, request__isnull=True)),
         )
         return context
 
@@ -402,16 +406,17 @@ class RequestDetailView(ObjectDetailView):
             can_resubmit=obj.status == rules.Status.RETURNED and is_permitted(user, "change", obj),
             timeline=timeline(user, request=obj),
             appeals=Appeal.objects.restrict(user, "view").filter(request=obj),
-            appealable=_appealable(user, obj),
+            appealable=_appealable(user, obj, LedgerEntry.objects.filter(request=obj)),
             batch=SubsidyBatch.objects.filter(request=obj).first(),
         )
         return context
 
 
-def _appealable(user, request: DisbursementRequest) -> list[LedgerEntry]:
-    if not user.has_perm("funds.add_appeal") or not services.is_involved(user, request):
+def _appealable(user, subject, entries) -> list[LedgerEntry]:
+    """The latest decisions about ``subject`` that ``user`` may appeal (not their own)."""
+    if not user.has_perm("funds.add_appeal") or not services.is_involved(user, subject):
         return []
-    entries = LedgerEntry.objects.filter(request=request, event__in=rules.APPEALABLE_EVENTS).order_by("-seq")[:3]
+    entries = entries.filter(event__in=rules.APPEALABLE_EVENTS).order_by("-seq")[:3]
     return [e for e in entries if e.actor_id != user.pk]
 
 

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied
 from cuntong.core.money import wan_to_yuan
 from cuntong.core.testing import login
 from cuntong.funds import ledger, queries, services
-from cuntong.funds.models import Contract, LedgerEntry
+from cuntong.funds.models import Appeal, Contract, LedgerEntry
 from cuntong.funds.rules import FundRuleViolation
 
-from .factories import contract, line, milestone_request, through
+from .factories import contract, contractor_org, contractor_user, line, milestone_request, through
 
 ON = datetime.date(2020, 9, 1)
 
@@ -121,3 +121,26 @@ def test_a_request_reopened_by_an_appeal_after_termination_cannot_be_approved(ca
     with pytest.raises(FundRuleViolation) as refused:
         services.decide(cast.finance, request, "approve")
     assert refused.value.code == "contract_terminated"
+
+
+def test_the_contractor_appeals_a_termination_from_the_contract_page(cast):
+    signed = contract(cast.office, amount_wan="100", number=1)
+    services.terminate_contract(cast.office, signed, ON, "承办单位无法履约")
+    decision = LedgerEntry.objects.get(contract=signed, event="contract_terminated")
+
+    contractor = login(cast.contractor)
+    page = contractor.get(signed.get_absolute_url()).content.decode()
+    assert f'data-appeal-entry="{decision.pk}"' in page
+    assert 'data-appeal-entry="' not in login(cast.office).get(signed.get_absolute_url()).content.decode()
+    assert "承办单位无法履约" in contractor.get(f"/funds/appeals/new/{decision.pk}/").content.decode()
+    contractor.post(f"/funds/appeals/new/{decision.pk}/", {"grounds": "已按期交付，见验收记录"})
+    appeal = Appeal.objects.get(decision_entry=decision)
+    assert (appeal.filed_by, appeal.request, appeal.appellant) == (cast.contractor, None, cast.organisation.name)
+    assert appeal.code in contractor.get(signed.get_absolute_url()).content.decode()
+    assert signed.number in contractor.get(appeal.get_absolute_url()).content.decode()
+
+    appeal = services.decide_appeal(cast.office2, services.start_appeal_review(cast.office2, appeal), "upheld", "核实")
+    assert appeal.status == "upheld" and Contract.objects.get(pk=signed.pk).status == "terminated"  # office acts
+    other = contractor_user("stranger", contractor_org("另一承办单位"))
+    with pytest.raises(PermissionDenied):
+        services.file_appeal(other, decision, "无关")
