@@ -35,6 +35,7 @@ class Col:
     kind: str = "text"  # text | link | wan | yuan | date | datetime | bool | badge | percent | number
     order_by: str | None = None
     phone_hidden: bool = False  # dropped on narrow screens
+    hide_empty: bool = False  # on detail pages, left out while it has no value (e.g. a termination not yet made)
 
     @property
     def sort_key(self) -> str | None:
@@ -168,7 +169,8 @@ class ObjectDetailView(ScopedViewMixin, generic.DetailView):
         context = super().get_context_data(**kwargs)
         obj = self.object
         user = self.request.user
-        context["fields"] = [(c, _value(obj, c.accessor)) for c in self.fields]
+        values = [(c, _value(obj, c.accessor)) for c in self.fields]
+        context["fields"] = [(c, v) for c, v in values if not (c.hide_empty and v in (None, ""))]
         context["edit_url"] = (
             reverse(self.edit_url_name, args=[obj.pk])
             if self.edit_url_name and is_permitted(user, "change", obj)

@@ -206,9 +206,9 @@ class ContractDetailView(ObjectDetailView):
         Col("status", _("状态"), kind="badge"),
         Col("signed_on", _("签订日期"), kind="date"),
         Col("signed_by", _("签订登记人")),
-        Col("terminated_on", _("终止日期"), kind="date"),
-        Col("termination_reason", _("终止原因")),
-        Col("terminated_by", _("终止登记人")),
+        Col("terminated_on", _("终止日期"), kind="date", hide_empty=True),
+        Col("termination_reason", _("终止原因"), hide_empty=True),
+        Col("terminated_by", _("终止登记人"), hide_empty=True),
         Col("is_demo", _("演示数据"), kind="bool"),
     )
 
