@@ -8,6 +8,10 @@ class FundsConfig(AppConfig):
     verbose_name = _("资金管理")
 
     def ready(self):
+        from cuntong.core import appendonly
+
         from . import signals
+        from .models import LedgerEntry
 
         signals.connect()
+        appendonly.register(LedgerEntry._meta.db_table)

@@ -16,16 +16,16 @@ import datetime
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuntong.audit.context import current_actor
+from cuntong.core import appendonly
 
 from .models import LedgerEntry, LedgerHead, LedgerSnapshot
 
@@ -368,19 +368,7 @@ def snapshot_today(programme_id: int) -> LedgerSnapshot:
 # --- database protection ----------------------------------------------------------------------------------------
 
 
-@contextmanager
 def triggers_disabled(using=None):
-    """Lift the append-only triggers inside one transaction (table owner only): for wiping a whole database
-    (``cuntong flush``), never for editing the chain. Elsewhere than PostgreSQL there is nothing to lift."""
-    conn = connections[using or DEFAULT_DB_ALIAS]
-    if conn.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        # A table with queued (deferred) foreign-key checks cannot be altered: run them first.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {ENTRY_TABLE} DISABLE TRIGGER USER")
-        yield
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {ENTRY_TABLE} ENABLE TRIGGER USER")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    """Lift the ledger's append-only triggers inside one transaction (table owner only): for wiping whole chains
+    (the benchmark's reset), never for editing one."""
+    return appendonly.triggers_disabled(using, tables=[ENTRY_TABLE])

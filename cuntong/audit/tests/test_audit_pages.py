@@ -12,7 +12,7 @@ from cuntong.accounts.models import Organisation
 from cuntong.audit.context import acting_as
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
-from cuntong.core.testing import HONGYANG, PUNING, area, login, make_user, programme
+from cuntong.core.testing import HONGYANG, PUNING, area, backdate, login, make_user, programme
 
 pytestmark = pytest.mark.usefixtures("base_data")
 
@@ -31,7 +31,7 @@ def test_events_filter_by_kind_user_and_date(db, auditor):
     log_event("login", user=clerk)
     log_event("export", user=clerk, model="people.Resident", rows=3)
     old = log_event("login_failed", username="clerk")
-    SecurityEvent.objects.filter(pk=old.pk).update(time=timezone.now() - datetime.timedelta(days=10))
+    backdate(SecurityEvent, old.pk, 10)
     url = reverse("audit:event_list")
     assert {e.kind for e in listed(auditor.get(url, {"username": "clerk"}))} == {"login", "export", "login_failed"}
     assert [e.kind for e in listed(auditor.get(url, {"username": "clerk", "kind": "export"}))] == ["export"]

@@ -1,23 +1,18 @@
 """``cuntong audit purge``: removes audit rows only past the retention period (never fewer than 180 days), and the
 purge itself is a security event."""
 
-import datetime
 import os
 import subprocess
 import sys
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
+from cuntong.core.testing import backdate
 
 pytestmark = pytest.mark.usefixtures("base_data")
-
-
-def _age(model, pk, days):
-    model.objects.filter(pk=pk).update(time=timezone.now() - datetime.timedelta(days=days))
 
 
 @pytest.mark.parametrize(("configured", "effective"), [("30", 180), ("400", 400)])
@@ -31,11 +26,11 @@ def test_retention_is_at_least_180_days_whatever_is_configured(configured, effec
 def test_purge_removes_only_what_is_past_retention(db, settings, capsys):
     settings.AUDIT_RETENTION_DAYS = 180
     old_event, young_event = log_event("login", username="a"), log_event("login", username="b")
-    _age(SecurityEvent, old_event.pk, 181)
-    _age(SecurityEvent, young_event.pk, 179)
+    backdate(SecurityEvent, old_event.pk, 181)
+    backdate(SecurityEvent, young_event.pk, 179)
     old_change, young_change = ChangeRecord.objects.order_by("pk")[:2]
-    _age(ChangeRecord, old_change.pk, 200)
-    _age(ChangeRecord, young_change.pk, 170)
+    backdate(ChangeRecord, old_change.pk, 200)
+    backdate(ChangeRecord, young_change.pk, 170)
 
     call_command("audit", "purge", "--dry-run")
     assert SecurityEvent.objects.filter(pk=old_event.pk).exists()
@@ -52,7 +47,7 @@ def test_purge_removes_only_what_is_past_retention(db, settings, capsys):
 def test_purge_refuses_a_shorter_period(db, settings):
     settings.AUDIT_RETENTION_DAYS = 365
     event = log_event("login", username="a")
-    _age(SecurityEvent, event.pk, 300)
+    backdate(SecurityEvent, event.pk, 300)
     with pytest.raises(CommandError, match="at least 365 days"):
         call_command("audit", "purge", "--days", "200")
     call_command("audit", "purge")

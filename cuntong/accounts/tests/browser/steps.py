@@ -30,6 +30,8 @@ def sign_in_with_device(page, user) -> TOTPDevice:
 def sign_out(page) -> None:
     if page.locator(".navbar-toggler").is_visible():  # a phone: the menu is folded away
         page.click(".navbar-toggler")
+        # A click during the unfolding animation can be lost: wait until the menu has finished opening.
+        page.wait_for_selector(".navbar-collapse.collapse.show")
     page.click("#user-menu")
     page.click("#logout-button")
     page.wait_for_url("**/accounts/login/**")

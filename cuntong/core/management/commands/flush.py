@@ -1,14 +1,15 @@
 """``cuntong flush`` (and the test runner's flush between transactional tests) wipes every table, the fund ledger
-included: Django's flush, with the ledger's append-only triggers lifted for that one transaction on PostgreSQL.
+and the audit trail included: Django's flush, with their append-only triggers lifted for that one transaction on
+PostgreSQL.
 
-Wiping a whole database is an explicit, confirmed administrator action; editing or deleting ledger rows stays
-refused, and a wiped ledger simply starts a new chain.
+Wiping a whole database is an explicit, confirmed administrator action; editing or deleting ledger or audit rows
+stays refused, and a wiped ledger simply starts a new chain.
 """
 
 from django.core.management.commands import flush
 from django.db import DEFAULT_DB_ALIAS
 
-from cuntong.funds.ledger import triggers_disabled
+from cuntong.core.appendonly import triggers_disabled
 
 
 class Command(flush.Command):
