@@ -318,17 +318,38 @@ def expected_stations(programme: Programme, month: datetime.date):
 
 def month_completeness(programme: Programme, month: datetime.date, stations=None) -> rules.MonthCompleteness:
     """Completeness and timeliness of one month, over ``stations`` (default: the whole programme)."""
-    expected = expected_stations(programme, month)
+    return months_completeness(programme, [month], stations)[month]
+
+
+def months_completeness(
+    programme: Programme, months: Iterable[datetime.date], stations=None
+) -> dict[datetime.date, rules.MonthCompleteness]:
+    """Completeness and timeliness of several months in two queries, however many months and stations."""
+    months = sorted(set(months))
+    in_operation = Station.objects.filter(
+        programme=programme, opened_on__isnull=False, opened_on__lte=rules.month_end(months[-1])
+    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=months[0]))
     if stations is not None:
-        expected = expected.filter(pk__in=stations.values("pk"))
-    expected_ids = list(expected.values_list("pk", flat=True))
-    submitted = {
-        station_id: timezone.localdate(at)
-        for station_id, at in MonthlyReport.objects.filter(station_id__in=expected_ids, month=month).values_list(
-            "station_id", "submitted_at"
+        in_operation = in_operation.filter(pk__in=stations.values("pk"))
+    periods = list(in_operation.values_list("pk", "opened_on", "closed_on"))
+    submitted: dict[datetime.date, dict[int, datetime.date]] = {month: {} for month in months}
+    reports = MonthlyReport.objects.filter(station_id__in=[pk for pk, _o, _c in periods], month__in=months)
+    for station_id, month, at in reports.values_list("station_id", "month", "submitted_at"):
+        submitted[month][station_id] = timezone.localdate(at)
+    due_day = station_rules(programme).report_due_day
+    return {
+        month: rules.completeness(
+            month,
+            [
+                pk
+                for pk, opened, closed in periods
+                if opened <= rules.month_end(month) and (closed is None or closed >= month)
+            ],
+            submitted[month],
+            due_day,
         )
+        for month in months
     }
-    return rules.completeness(month, expected_ids, submitted, station_rules(programme).report_due_day)
 
 
 # --- activity scores and dynamic management --------------------------------------------------------------------

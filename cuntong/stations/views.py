@@ -323,8 +323,8 @@ def completeness(request):
     last = rules.last_closed_month(timezone.localdate(), rules_.report_due_day)
     months = [rules.add_months(last, -i) for i in range(11, -2, -1)]
     chosen = _month_param(request.GET.get("month"), last)
-    rows = [services.month_completeness(programme, month, stations) for month in months]
-    detail = services.month_completeness(programme, chosen, stations)
+    by_month = services.months_completeness(programme, [*months, chosen], stations)
+    rows, detail = [by_month[month] for month in months], by_month[chosen]
     missing = Station.objects.filter(pk__in=detail.missing).select_related("area")
     late = (
         MonthlyReport.objects.filter(station__in=stations, month=chosen, submitted_at__date__gt=detail.due)

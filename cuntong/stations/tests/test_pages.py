@@ -87,6 +87,7 @@ def test_detail_pages_open(office, network):
         ("/stations/map/data/", 12),
         ("/stations/wall/", 20),
         ("/stations/wall/data/", 19),
+        ("/stations/reports/completeness/", 10),
     ],
 )
 def test_list_and_live_endpoints_have_pinned_query_counts(network, url, most, django_assert_max_num_queries):

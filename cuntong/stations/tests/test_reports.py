@@ -11,7 +11,7 @@ from django.utils import timezone
 from cuntong.core.importer import IMPORTERS
 from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme, xlsx_rows, xlsx_upload
 from cuntong.stations import rules, services
-from cuntong.stations.models import MonthlyReport, ReportRevision
+from cuntong.stations.models import MonthlyReport, ReportRevision, Station
 from cuntong.stations.rules import Figures
 
 from .factories import FIGURES, make_report, make_station
@@ -94,6 +94,22 @@ def test_completeness_and_timeliness_per_month(base_data):
     office = login(make_user("office-user", "office"))
     page = office.get("/stations/reports/completeness/?month=2020-05").content.decode()
     assert missing.name in page and late.name in page
+
+
+def test_several_months_at_once_follow_each_stations_opening_and_closing(base_data):
+    steady = make_station(f"{HONGYANG}201")
+    opened_in_june = make_station(f"{NANXI}202", opened_on=datetime.date(2020, 6, 1))
+    closed_in_may = make_station(f"{NANXI}201")
+    Station.objects.filter(pk=closed_in_may.pk).update(closed_on=datetime.date(2020, 5, 20))
+    make_report(steady, MAY)
+    june = datetime.date(2020, 6, 1)
+    by_month = services.months_completeness(programme(), [APRIL, MAY, june])
+    assert {month: (r.expected, r.received, set(r.missing)) for month, r in by_month.items()} == {
+        APRIL: (2, 0, {steady.pk, closed_in_may.pk}),
+        MAY: (2, 1, {closed_in_may.pk}),
+        june: (2, 0, {steady.pk, opened_in_june.pk}),
+    }
+    assert by_month[MAY] == services.month_completeness(programme(), MAY)
 
 
 # --- the phone page --------------------------------------------------------------------------------------------
