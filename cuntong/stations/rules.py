@@ -128,10 +128,13 @@ class StationRules:
     benchmark_count: int = 10
     activity: ActivityRules | None = None
     report_due_day: int = 10
+    plausible_max: Mapping[str, Mapping[str, Decimal | int]] = field(default_factory=lambda: PLAUSIBLE_MAX)
+    benchmark: BenchmarkCriteria = field(default_factory=lambda: BenchmarkCriteria())
 
     @classmethod
     def from_plan(cls, section: Mapping) -> StationRules:
         """``Programme.rule("stations")`` as typed parameters (the plan schema has already validated them)."""
+        report = section.get("report", {})
         activity = section.get("activity")
         weights = dict(activity["weights"]) if activity else {}
         unknown = set(weights) - set(WEIGHT_METRICS)
@@ -154,7 +157,9 @@ class StationRules:
             )
             if activity
             else None,
-            report_due_day=int(section.get("report", {}).get("due_day_of_next_month", 10)),
+            report_due_day=int(report.get("due_day_of_next_month", 10)),
+            plausible_max=plausible_bounds(report.get("plausible_max", {})),
+            benchmark=BenchmarkCriteria.from_plan(section.get("benchmark_criteria", {})),
         )
 
 
@@ -429,7 +434,26 @@ PLAUSIBLE_MAX = {
         "visitors": 20_000,
     },
 }
-PLAUSIBLE_MAX[TOWNSHIP] = {name: bound * 5 for name, bound in PLAUSIBLE_MAX[VILLAGE].items()}
+TOWNSHIP_BOUND_FACTOR = 5  # a township station handles about five village points' business
+PLAUSIBLE_MAX[TOWNSHIP] = {name: bound * TOWNSHIP_BOUND_FACTOR for name, bound in PLAUSIBLE_MAX[VILLAGE].items()}
+
+
+def plausible_bounds(overrides: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, Decimal | int]]:
+    """The plan's ``report.plausible_max`` over the defaults: per level, per figure. A village bound the plan sets
+    also scales the township default, unless the plan sets the township bound too."""
+
+    def typed(name: str, value) -> Decimal | int:
+        return Decimal(str(value)) if name in MONEY_FIGURES else int(value)
+
+    village = {**PLAUSIBLE_MAX[VILLAGE], **{n: typed(n, v) for n, v in overrides.get(VILLAGE, {}).items()}}
+    township = {name: bound * TOWNSHIP_BOUND_FACTOR for name, bound in village.items()}
+    township.update({n: typed(n, v) for n, v in overrides.get(TOWNSHIP, {}).items()})
+    unknown = (set(village) | set(township)) - set(FIGURE_NAMES)
+    if unknown:
+        raise ValueError(f"unknown report figures in the plan's plausible_max: {sorted(unknown)}")
+    return {VILLAGE: village, TOWNSHIP: township}
+
+
 # A figure more than this many times last month's (and above the floor) is queried too.
 JUMP_FACTOR = 5
 JUMP_FLOOR = {name: (Decimal(10_000) if name in MONEY_FIGURES else 100) for name in FIGURE_NAMES}
@@ -456,8 +480,15 @@ class ReportCheck:
         return sorted({w.field for w in self.warnings})
 
 
-def check_figures(figures: Figures, level: str, previous: Figures | None = None) -> ReportCheck:
-    """Errors (never acceptable) and warnings (acceptable once the operator confirms the figure is right)."""
+def check_figures(
+    figures: Figures,
+    level: str,
+    previous: Figures | None = None,
+    bounds: Mapping[str, Mapping[str, Decimal | int]] = PLAUSIBLE_MAX,
+) -> ReportCheck:
+    """Errors (never acceptable) and warnings (acceptable once the operator confirms the figure is right).
+
+    ``bounds``: the plausibility bounds per level (``StationRules.plausible_max``)."""
     errors: list[Finding] = []
     warnings: list[Finding] = []
     for name in FIGURE_NAMES:
@@ -470,7 +501,7 @@ def check_figures(figures: Figures, level: str, previous: Figures | None = None)
         errors.append(Finding("financial_count", _("有金融服务金额却没有服务笔数")))
     if errors:
         return ReportCheck(tuple(errors), ())
-    bounds = PLAUSIBLE_MAX[level]
+    bounds = bounds[level]
     for name in FIGURE_NAMES:
         value = getattr(figures, name)
         if value > bounds[name]:
@@ -777,6 +808,21 @@ class BenchmarkCriteria:
     required_services: tuple[str, ...] = ("express", "live_streaming")
     min_floor_area_m2: Mapping[str, int] = field(default_factory=lambda: {TOWNSHIP: 100, VILLAGE: 30})
 
+    @classmethod
+    def from_plan(cls, section: Mapping) -> BenchmarkCriteria:
+        """The plan's ``benchmark_criteria`` over these defaults."""
+        default = cls()
+        unknown = set(section.get("required_services", ())) - set(SERVICES)
+        if unknown:
+            raise ValueError(f"unknown services in the plan's benchmark_criteria: {sorted(unknown)}")
+        return cls(
+            months=int(section.get("months", default.months)),
+            min_average_score=float(section.get("min_average_score", default.min_average_score)),
+            min_services=int(section.get("min_services", default.min_services)),
+            required_services=tuple(section.get("required_services", default.required_services)),
+            min_floor_area_m2={**default.min_floor_area_m2, **section.get("min_floor_area_m2", {})},
+        )
+
 
 @dataclass(frozen=True)
 class Criterion:
@@ -803,6 +849,7 @@ def assess_benchmark(
     scores = [score for _month, score, _on_time in recent if score is not None]
     average = round(sum(scores) / len(recent), 1) if recent else None
     area_needed = criteria.min_floor_area_m2[level]
+    required_labels = "、".join(str(SERVICE_LABELS[s]) for s in criteria.required_services)
     missing_services = [s for s in criteria.required_services if s not in services]
     return [
         Criterion("operating", _("正常运营"), status_label(OPERATING), status_label(status), status == OPERATING),
@@ -823,7 +870,9 @@ def assess_benchmark(
         Criterion(
             "services",
             _("服务项目"),
-            _("≥ %(n)d 项，含快递收发、直播带货") % {"n": criteria.min_services},
+            _("≥ %(n)d 项，含%(required)s") % {"n": criteria.min_services, "required": required_labels}
+            if criteria.required_services
+            else f"≥ {criteria.min_services}",
             str(len(services)),
             len(services) >= criteria.min_services and not missing_services,
         ),

@@ -250,7 +250,9 @@ def previous_figures(station: Station, month: datetime.date) -> rules.Figures | 
 
 
 def check_report(station: Station, month: datetime.date, figures: rules.Figures) -> rules.ReportCheck:
-    return rules.check_figures(figures, station.level, previous_figures(station, month))
+    return rules.check_figures(
+        figures, station.level, previous_figures(station, month), station_rules(station.programme).plausible_max
+    )
 
 
 @transaction.atomic

@@ -805,7 +805,7 @@ def benchmarks(request):
     programme = _programme(request)
     stations = visible_stations(request).filter(status__in=rules.IN_OPERATION).select_related("area")
     rules_ = services.station_rules(programme)
-    criteria = rules.BenchmarkCriteria()
+    criteria = rules_.benchmark
     last = rules.last_closed_month(timezone.localdate(), rules_.report_due_day)
     months = [rules.add_months(last, -i) for i in range(criteria.months - 1, -1, -1)]
     history = services.score_history(programme, months)

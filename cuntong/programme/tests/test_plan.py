@@ -158,6 +158,15 @@ def test_schema_errors_give_the_path(plan_data):
     assert any(e.startswith("targets[0].comparator") for e in errors)
 
 
+def test_station_report_bounds_and_benchmark_services_are_checked_by_name(plan_data):
+    data = copy.deepcopy(plan_data)
+    data["rules"]["stations"]["report"]["plausible_max"]["village"]["parcels"] = 1
+    data["rules"]["stations"]["benchmark_criteria"]["required_services"] = ["karaoke"]
+    errors = _errors(data)
+    assert any(e.startswith("rules.stations.report.plausible_max.village") and "parcels" in e for e in errors), errors
+    assert any(e.startswith("rules.stations.benchmark_criteria.required_services[0]") for e in errors), errors
+
+
 def test_yaml_syntax_error_names_the_line():
     with pytest.raises(PlanInvalid) as caught:
         parse_plan("schema_version: 1\nprogramme: [unclosed\n")

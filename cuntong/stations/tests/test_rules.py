@@ -221,6 +221,47 @@ def test_implausible_figures_are_warnings_to_confirm():
     assert rules.check_figures(Figures(parcels_in=40_000), rules.TOWNSHIP).warnings == ()
 
 
+def test_the_puning_plan_states_the_default_bounds_and_benchmark_criteria(plan_rules):
+    assert plan_rules.plausible_max == rules.PLAUSIBLE_MAX
+    assert plan_rules.benchmark == rules.BenchmarkCriteria()
+
+
+def test_a_county_sets_its_own_plausibility_bounds():
+    section = {
+        "stations_per_township": 1,
+        "points_per_village": 1,
+        "extra_point_per_residents": 5000,
+        "min_spacing_m": 2000,
+        "report": {"plausible_max": {"village": {"parcels_in": 50_000, "agri_sales": 5_000_000.5}}},
+    }
+    bounds = StationRules.from_plan(section).plausible_max
+    assert bounds[rules.VILLAGE]["parcels_in"] == 50_000 and bounds[rules.TOWNSHIP]["parcels_in"] == 250_000
+    assert bounds[rules.VILLAGE]["agri_sales"] == Decimal("5000000.5")
+    assert bounds[rules.VILLAGE]["visitors"] == rules.PLAUSIBLE_MAX[rules.VILLAGE]["visitors"]
+    assert rules.check_figures(Figures(parcels_in=40_000), rules.VILLAGE, bounds=bounds).warnings == ()
+    assert rules.check_figures(Figures(parcels_in=60_000), rules.VILLAGE, bounds=bounds).warning_codes == ["parcels_in"]
+    section["report"]["plausible_max"]["township"] = {"parcels_in": 100_000}
+    assert StationRules.from_plan(section).plausible_max[rules.TOWNSHIP]["parcels_in"] == 100_000
+
+
+def test_benchmark_criteria_come_from_the_plan():
+    criteria = rules.BenchmarkCriteria.from_plan(
+        {"months": 6, "min_services": 2, "required_services": ["finance"], "min_floor_area_m2": {"village": 20}}
+    )
+    assert (criteria.months, criteria.min_services, criteria.required_services) == (6, 2, ("finance",))
+    assert criteria.min_floor_area_m2 == {rules.TOWNSHIP: 100, rules.VILLAGE: 20}
+    assessed = rules.assess_benchmark(
+        level=rules.VILLAGE,
+        status=rules.OPERATING,
+        services=["finance", "express"],
+        floor_area_m2=Decimal(25),
+        recent=[(D(2020, m, 1), 80.0, True) for m in range(1, 7)],
+        criteria=criteria,
+    )
+    assert all(c.met for c in assessed), assessed
+    assert "金融服务" in next(c.required for c in assessed if c.code == "services")
+
+
 def test_a_jump_from_last_month_is_a_warning():
     before = Figures(parcels_out=200)
     assert rules.check_figures(Figures(parcels_out=1100), rules.VILLAGE, before).warning_codes == ["parcels_out"]
