@@ -27,7 +27,7 @@ run: install
 	$(CUNTONG) serve 127.0.0.1:8000
 
 # Coverage ratchet: the suite fails if line coverage drops below this; raise it as coverage grows, never lower it.
-COVERAGE_MIN := 93
+COVERAGE_MIN := 95
 
 test: install
 	$(BIN)/pytest --cov=cuntong --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
