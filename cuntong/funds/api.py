@@ -181,19 +181,25 @@ class SignSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
 
 
+class AmendSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField()
+
+
 class TerminateSerializer(serializers.Serializer):
     terminated_on = serializers.DateField()
     reason = serializers.CharField()
 
 
 class ContractViewSet(ScopedActionsMixin, TimelineMixin, ScopedViewSet):
-    """Contracts with their payment schedule; created and changed as drafts, signed (commits the budget), and
-    terminated (releases what was not approved)."""
+    """Contracts with their payment schedule; created and changed as drafts, signed (commits the budget), amended
+    (补充协议) and terminated (releases what was not approved)."""
 
     model = Contract
     serializer_class = ContractSerializer
     timeline_field = "contract"
-    action_scopes = {"sign": "change", "terminate": "change", "timeline": "view"}
+    action_scopes = {"sign": "change", "amend": "change", "terminate": "change", "timeline": "view"}
 
     def optimise(self, queryset):
         return queries.contracts_with_figures(queryset.select_related("contractor")).prefetch_related("milestones")
@@ -230,6 +236,16 @@ class ContractViewSet(ScopedActionsMixin, TimelineMixin, ScopedViewSet):
         serializer = SignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run(services.sign_contract, request.user, contract, serializer.validated_data["signed_on"])
+        return self._respond(contract)
+
+    @extend_schema(request=AmendSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        contract = self.get_object()
+        serializer = AmendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        run(services.amend_contract, request.user, contract, data["amount"], data["reason"], data.get("end_date"))
         return self._respond(contract)
 
     @extend_schema(request=TerminateSerializer, responses=ContractSerializer)

@@ -174,6 +174,12 @@ class SignForm(StyledForm):
     signed_on = forms.DateField(label=_("签订日期"), widget=DATE, initial=timezone.localdate)
 
 
+class AmendForm(StyledForm):
+    amount = forms.DecimalField(label=_("变更后合同金额（元）"), max_digits=14, decimal_places=2, min_value=0)
+    end_date = forms.DateField(label=_("变更后结束日期"), widget=DATE, required=False)
+    reason = forms.CharField(label=_("变更原因（补充协议）"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class TerminateForm(StyledForm):
     terminated_on = forms.DateField(label=_("终止日期"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("终止原因"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "budget_removed": gettext_lazy("预算撤销"),
     "contract_created": gettext_lazy("合同登记"),
     "contract_signed": gettext_lazy("合同签订"),
+    "contract_amended": gettext_lazy("合同变更"),
     "contract_terminated": gettext_lazy("合同终止"),
     "request_submitted": gettext_lazy("提交拨付申请"),
     "request_resubmitted": gettext_lazy("修改后重新提交"),

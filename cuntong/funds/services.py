@@ -214,24 +214,82 @@ def sign_contract(user, contract: Contract, signed_on: datetime.date) -> Contrac
     return contract
 
 
-@transaction.atomic
-def terminate_contract(user, contract: Contract, terminated_on: datetime.date, reason: str) -> Contract:
-    """终止: no further payment requests; what was approved on the contract stays committed (and payable), the rest
-    of its amount returns to the line. Requests still awaiting a decision must be decided first."""
+def _signed_for_change(user, contract: Contract, reason: str, refusal: str) -> Contract:
+    """Lock a signed contract for a change after signing (amendment, termination): with a reason, and only while
+    no request on it awaits a decision, so no approval is judged against figures that are changing."""
     contract = Contract.objects.select_for_update().select_related("programme", "contractor").get(pk=contract.pk)
     require(user, "change", contract)
     if contract.status != Contract.Status.SIGNED:
-        raise FundRuleViolation("contract_not_signed", _("只有已签订的合同可以终止。"))
+        raise FundRuleViolation("contract_not_signed", refusal)
     if not reason.strip():
-        raise FundRuleViolation("reason_required", _("请写明终止原因。"))
-    if terminated_on < contract.signed_on:
-        raise FundRuleViolation("contract_dates", _("终止日期早于签订日期。"))
+        raise FundRuleViolation("reason_required", _("请写明原因。"))
     pending = [r.code for r in contract.requests.filter(status__in=rules.PENDING_STATUSES).order_by("pk")]
     if pending:
         raise FundRuleViolation(
             "pending_requests",
-            _("以下拨付申请尚待审批，请先办结再终止合同：%(codes)s") % {"codes": "、".join(pending)},
+            _("以下拨付申请尚待审批，请先办结：%(codes)s") % {"codes": "、".join(pending)},
         )
+    return contract
+
+
+@transaction.atomic
+def amend_contract(
+    user, contract: Contract, amount: Decimal, reason: str, end_date: datetime.date | None = None
+) -> Contract:
+    """变更（补充协议）: a new amount (and end date) for a signed contract. The milestones keep their percentages and
+    are re-split; none may fall below what is already claimed on it; an increase must fit the uncommitted budget."""
+    contract = _signed_for_change(user, contract, reason, _("只有已签订的合同可以变更。"))
+    amount = yuan(amount)
+    rules.check_positive(amount)
+    end_date = end_date or contract.end_date
+    if end_date < contract.start_date:
+        raise FundRuleViolation("contract_dates", _("合同结束日期早于开始日期。"))
+    before = contract.amount
+    _lock_budget(contract.allocation_id, contract.sub_item_id)
+    if amount > before:
+        rules.check_commitment(amount - before, _positions(contract.allocation_id, contract.sub_item_id))
+    milestones = list(queries.milestones_with_figures(contract.milestones.order_by("sequence")))
+    new_amounts = rules.split_by_percent(amount, [m.percent for m in milestones])
+    for milestone, new_amount in zip(milestones, new_amounts, strict=True):
+        if milestone.claimed_amount > new_amount:
+            raise FundRuleViolation(
+                "below_claimed",
+                _("付款节点“%(name)s”已申请 %(claimed)s 元，变更后只有 %(amount)s 元。")
+                % {
+                    "name": milestone.name,
+                    "claimed": f"{milestone.claimed_amount:,.2f}",
+                    "amount": f"{new_amount:,.2f}",
+                },
+            )
+    for milestone, new_amount in zip(milestones, new_amounts, strict=True):
+        ContractMilestone.objects.filter(pk=milestone.pk).update(amount=new_amount)
+    contract.amount, contract.end_date = amount, end_date
+    contract.save(update_fields=["amount", "end_date", "updated_at"])
+    ledger.append(
+        contract.programme_id,
+        "contract_amended",
+        contract,
+        user=user,
+        amount=amount - before,
+        payload={
+            "number": contract.number,
+            "amount_before": before,
+            "amount_after": amount,
+            "end_date": end_date,
+            "reason": reason.strip(),
+            "schedule": [[m.name, m.percent, a] for m, a in zip(milestones, new_amounts, strict=True)],
+        },
+    )
+    return contract
+
+
+@transaction.atomic
+def terminate_contract(user, contract: Contract, terminated_on: datetime.date, reason: str) -> Contract:
+    """终止: no further payment requests; what was approved on the contract stays committed (and payable), the rest
+    of its amount returns to the line. Requests still awaiting a decision must be decided first."""
+    contract = _signed_for_change(user, contract, reason, _("只有已签订的合同可以终止。"))
+    if terminated_on < contract.signed_on:
+        raise FundRuleViolation("contract_dates", _("终止日期早于签订日期。"))
     _lock_budget(contract.allocation_id, contract.sub_item_id)
     settled = queries.approved_on("contract_id", contract.pk)
     contract.status, contract.terminated_on, contract.terminated_by = Contract.Status.TERMINATED, terminated_on, user

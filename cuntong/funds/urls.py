@@ -12,6 +12,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract_detail"),
     path("contracts/<int:pk>/edit/", views.ContractEditView.as_view(), name="contract_edit"),
     path("contracts/<int:pk>/sign/", views.contract_sign, name="contract_sign"),
+    path("contracts/<int:pk>/amend/", views.contract_amend, name="contract_amend"),
     path("contracts/<int:pk>/terminate/", views.contract_terminate, name="contract_terminate"),
     path("requests/", views.RequestListView.as_view(), name="request_list"),
     path("requests/new/", views.RequestFormView.as_view(), name="request_add"),

@@ -27,6 +27,7 @@ from . import dashboard, exports, ledger, queries, rules, services
 from .filters import AppealFilter, ContractFilter, LedgerFilter, RequestFilter, SubsidyLineFilter
 from .forms import (
     ActionForm,
+    AmendForm,
     AppealDecisionForm,
     AppealForm,
     ContractForm,
@@ -227,9 +228,14 @@ class ContractDetailView(ObjectDetailView):
             sign_form=SignForm()
             if contract.status == Contract.Status.DRAFT and is_permitted(user, "change", contract)
             else None,
-            terminate_form=TerminateForm()
-            if contract.status == Contract.Status.SIGNED and is_permitted(user, "change", contract)
-            else None,
+            **(
+                {
+                    "amend_form": AmendForm(initial={"amount": contract.amount, "end_date": contract.end_date}),
+                    "terminate_form": TerminateForm(),
+                }
+                if contract.status == Contract.Status.SIGNED and is_permitted(user, "change", contract)
+                else {}
+            ),
             can_request=user.has_perm("funds.add_disbursementrequest") and contract.status == Contract.Status.SIGNED,
             appeals=Appeal.objects.restrict(user, "view").filter(
                 decision_entry__contract=contract, decision_entry__event="contract_terminated"
@@ -298,6 +304,23 @@ def contract_sign(request, pk):
             messages.success(request, _("合同已签订，金额已计入预算承诺。"))
         except (FundRuleViolation, PermissionDenied) as exc:
             _fail(request, exc)
+    return redirect(contract.get_absolute_url())
+
+
+@require_POST
+@login_required
+def contract_amend(request, pk):
+    contract = get_permitted_or_404(request.user, Contract, "change", pk=pk)
+    form = AmendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写变更后的金额和变更原因。"))
+        return redirect(contract.get_absolute_url())
+    data = form.cleaned_data
+    try:
+        services.amend_contract(request.user, contract, data["amount"], data["reason"], data["end_date"])
+        messages.success(request, _("合同已变更，付款节点已按比例重新计算。"))
+    except (FundRuleViolation, PermissionDenied) as exc:
+        _fail(request, exc)
     return redirect(contract.get_absolute_url())
 
 
