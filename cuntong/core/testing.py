@@ -8,6 +8,7 @@ that no subclass covers.
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -314,8 +315,6 @@ def current_totp(device) -> int:
 def backdate(model, pk, days: int) -> None:
     """Move an audit row's time back, as only the table owner could: on PostgreSQL its append-only triggers are
     lifted for this one update."""
-    import datetime
-
     from cuntong.core.appendonly import triggers_disabled
 
     with triggers_disabled():

@@ -229,34 +229,27 @@ class ContractViewSet(ScopedActionsMixin, TimelineMixin, ScopedViewSet):
             self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False)), instance
         )
 
+    def _change(self, request, action: str, serializer_class):
+        contract = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run(services.change_contract, request.user, contract, action, serializer.validated_data)
+        return self._respond(contract)
+
     @extend_schema(request=SignSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        contract = self.get_object()
-        serializer = SignSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        run(services.sign_contract, request.user, contract, serializer.validated_data["signed_on"])
-        return self._respond(contract)
+        return self._change(request, "sign", SignSerializer)
 
     @extend_schema(request=AmendSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
-        contract = self.get_object()
-        serializer = AmendSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        run(services.amend_contract, request.user, contract, data["amount"], data["reason"], data.get("end_date"))
-        return self._respond(contract)
+        return self._change(request, "amend", AmendSerializer)
 
     @extend_schema(request=TerminateSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
-        contract = self.get_object()
-        serializer = TerminateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        run(services.terminate_contract, request.user, contract, data["terminated_on"], data["reason"])
-        return self._respond(contract)
+        return self._change(request, "terminate", TerminateSerializer)
 
 
 # --- disbursement requests --------------------------------------------------------------------------------------

@@ -312,6 +312,17 @@ def terminate_contract(user, contract: Contract, terminated_on: datetime.date, r
     return contract
 
 
+def change_contract(user, contract: Contract, action: str, data) -> Contract:
+    """Sign, amend or terminate from a form's or an API call's validated fields."""
+    if action == "sign":
+        return sign_contract(user, contract, data["signed_on"])
+    if action == "amend":
+        return amend_contract(user, contract, data["amount"], data["reason"], data.get("end_date"))
+    if action == "terminate":
+        return terminate_contract(user, contract, data["terminated_on"], data["reason"])
+    raise ValueError(f"unknown contract action {action!r}")
+
+
 def _require_open_contract(contract_id: int) -> None:
     """Read from the database, not from a possibly stale instance: the contract may have ended meanwhile."""
     status = Contract.objects.filter(pk=contract_id).values_list("status", flat=True).get()

@@ -293,50 +293,26 @@ class ContractEditView(ObjectEditView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-@require_POST
-@login_required
-def contract_sign(request, pk):
-    contract = get_permitted_or_404(request.user, Contract, "change", pk=pk)
-    form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.sign_contract(request.user, contract, form.cleaned_data["signed_on"])
-            messages.success(request, _("合同已签订，金额已计入预算承诺。"))
-        except (FundRuleViolation, PermissionDenied) as exc:
-            _fail(request, exc)
-    return redirect(contract.get_absolute_url())
+# Changes to a contract after the draft: the form that carries each, what to say when done or incomplete.
+CONTRACT_ACTIONS = {
+    "sign": (SignForm, _("合同已签订，金额已计入预算承诺。"), _("请填写签订日期。")),
+    "amend": (AmendForm, _("合同已变更，付款节点已按比例重新计算。"), _("请填写变更后的金额和变更原因。")),
+    "terminate": (TerminateForm, _("合同已终止，未批准的余额已退回预算线。"), _("请填写终止日期和终止原因。")),
+}
 
 
 @require_POST
 @login_required
-def contract_amend(request, pk):
+def contract_action(request, pk, action):
     contract = get_permitted_or_404(request.user, Contract, "change", pk=pk)
-    form = AmendForm(request.POST)
+    form_class, done, incomplete = CONTRACT_ACTIONS[action]
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写变更后的金额和变更原因。"))
-        return redirect(contract.get_absolute_url())
-    data = form.cleaned_data
-    try:
-        services.amend_contract(request.user, contract, data["amount"], data["reason"], data["end_date"])
-        messages.success(request, _("合同已变更，付款节点已按比例重新计算。"))
-    except (FundRuleViolation, PermissionDenied) as exc:
-        _fail(request, exc)
-    return redirect(contract.get_absolute_url())
-
-
-@require_POST
-@login_required
-def contract_terminate(request, pk):
-    contract = get_permitted_or_404(request.user, Contract, "change", pk=pk)
-    form = TerminateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写终止日期和终止原因。"))
+        messages.error(request, incomplete)
         return redirect(contract.get_absolute_url())
     try:
-        services.terminate_contract(
-            request.user, contract, form.cleaned_data["terminated_on"], form.cleaned_data["reason"]
-        )
-        messages.success(request, _("合同已终止，未批准的余额已退回预算线。"))
+        services.change_contract(request.user, contract, action, form.cleaned_data)
+        messages.success(request, done)
     except (FundRuleViolation, PermissionDenied) as exc:
         _fail(request, exc)
     return redirect(contract.get_absolute_url())

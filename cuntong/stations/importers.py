@@ -58,7 +58,8 @@ class ProgrammeImporter(imp.Importer):
             raise ValueError("station imports need a programme")
 
     def stations(self, action: str = "view"):
-        queryset = Station.objects.filter(programme=self.programme)
+        # Through the programme's manager, so each station's ``programme`` is this one instance (its rules parsed once).
+        queryset = self.programme.stations.all()
         return queryset.restrict(self.user, action) if self.user is not None else queryset
 
 

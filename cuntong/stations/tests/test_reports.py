@@ -251,6 +251,16 @@ def test_import_writes_valid_reports_and_corrections_with_reasons(station):
     assert ReportRevision.objects.get().reason == "快递站合并"
 
 
+def test_import_checks_each_row_without_reloading_the_programme(station):
+    make_station(f"{HONGYANG}202")
+    rows = [
+        [s.code, month, 10, 5, "100", 0, 0, "", ""] for s in Station.objects.all() for month in ("2020-04", "2020-05")
+    ]
+    importer = IMPORTERS["station-reports"](programme=programme())
+    assert {id(s.programme) for s in importer.by_code.values()} == {id(importer.programme)}
+    assert importer.run(xlsx_upload(HEADER, rows), "reports.xlsx").written == 4
+
+
 def test_report_export_reads_back_into_the_importer(station):
     make_report(station, MAY)
     office = login(make_user("office-user", "office"))
