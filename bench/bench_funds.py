@@ -51,7 +51,7 @@ def _reset_chain(programme) -> None:
 
     with transaction.atomic(), ledger.triggers_disabled():
         LedgerEntry._base_manager.filter(programme=programme).delete()
-        LedgerSnapshot.objects.filter(programme=programme).delete()
+        LedgerSnapshot._base_manager.filter(programme=programme).delete()
         LedgerHead.objects.filter(programme=programme).update(seq=0, hash=ledger.GENESIS)
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "pgtrigger",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

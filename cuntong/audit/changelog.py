@@ -79,7 +79,8 @@ def area_of(instance: models.Model, actor_user=None) -> int | None:
     return area_id
 
 
-def record(instance: models.Model, action: str, before: dict | None, after: dict | None):
+def change_record(instance: models.Model, action: str, before: dict | None, after: dict | None):
+    """The history row for one change (unsaved), or None for an update that changed nothing recorded."""
     from .models import ChangeRecord
 
     if action == ChangeRecord.Action.UPDATE and before == after:
@@ -87,7 +88,7 @@ def record(instance: models.Model, action: str, before: dict | None, after: dict
     actor = current_actor()
     scope = type(instance).scope
     user = actor.user
-    return ChangeRecord.objects.create(
+    return ChangeRecord(
         user=user,
         user_name=getattr(user, "username", "") or actor.via,
         address=actor.address,
@@ -102,6 +103,21 @@ def record(instance: models.Model, action: str, before: dict | None, after: dict
         before=before,
         after=after,
     )
+
+
+def record(instance: models.Model, action: str, before: dict | None, after: dict | None):
+    row = change_record(instance, action, before, after)
+    if row is not None:
+        row.save()
+    return row
+
+
+def record_all(changes) -> list:
+    """History rows for many changes of ``(instance, action, before, after)`` at once (bulk writes, audit/bulk.py)."""
+    from .models import ChangeRecord
+
+    rows = [row for change in changes if (row := change_record(*change)) is not None]
+    return ChangeRecord.objects.bulk_create(rows)
 
 
 def _remember_before(sender, instance, raw=False, **kwargs):

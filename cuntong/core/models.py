@@ -11,9 +11,13 @@ class BusinessModel(models.Model):
     """A record of a programme: scoped by ``scope``, change-logged by the audit app, timestamped.
 
     Subclasses set ``scope`` (see :mod:`cuntong.core.scoping`). ``personal_fields`` are masked in change history.
+    ``track_changes``: every change is recorded in the change history (audit/changelog.py), bulk writes included
+    (audit/bulk.py); a high-volume model whose rows are themselves a record (check-ins, monthly reports) sets it
+    False and then writes no history at all.
     """
 
     scope = Scope()
+    track_changes = True
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -22,9 +22,10 @@ from cuntong.core.api import (
     ScopedViewSet,
     action_for,
 )
+from cuntong.programme.middleware import visible_programmes
 from cuntong.programme.models import BudgetAllocation, SubItem
 
-from . import ledger, queries, services
+from . import ledger, policies, queries, services
 from .forms import ContractForm
 from .models import (
     Appeal,
@@ -489,15 +490,21 @@ class LedgerViewSet(ScopedReadOnlyViewSet):
     def optimise(self, queryset):
         return queryset.order_by("programme_id", "-seq")
 
+    def _programme(self, request):
+        """``?programme=code`` among the caller's programmes, else the one they work in; the ledger policy decides."""
+        code = request.query_params.get("programme")
+        programme = visible_programmes(request.user).filter(code=code).first() if code else request.programme
+        return policies.ledger_programme(request.user, programme)
+
     @action(detail=False)
     def head(self, request):
-        programme = request.programme
+        programme = self._programme(request)
         seq, digest = ledger.current_head(programme.pk)
         return Response({"programme": programme.code, "seq": seq, "hash": digest})
 
     @action(detail=False)
     def verify(self, request):
-        report = ledger.verify(request.programme.pk)
+        report = ledger.verify(self._programme(request).pk)
         return Response(
             {
                 "ok": report.ok,

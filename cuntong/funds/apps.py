@@ -11,7 +11,8 @@ class FundsConfig(AppConfig):
         from cuntong.core import appendonly
 
         from . import signals
-        from .models import LedgerEntry
+        from .models import LedgerEntry, LedgerSnapshot
 
         signals.connect()
-        appendonly.register(LedgerEntry._meta.db_table)
+        for model in (LedgerEntry, LedgerSnapshot):
+            appendonly.register(model._meta.db_table)

@@ -10,8 +10,7 @@ from cuntong.accounts.models import Organisation
 from cuntong.core.forms import ScopedFilterSet
 from cuntong.programme.models import FundSource, Project
 
-from .ledger import EVENT_LABELS
-from .models import Appeal, Contract, DisbursementRequest, LedgerEntry, SubsidyLine
+from .models import Appeal, Contract, DisbursementRequest, LedgerEntry, LedgerEvent, SubsidyLine
 
 
 def _date(label, field: str, lookup: str) -> django_filters.DateFilter:
@@ -108,7 +107,7 @@ class AppealFilter(ScopedFilterSet):
 
 class LedgerFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索（对象、操作人、哈希）"), method="search")
-    event = django_filters.ChoiceFilter(label=_("事件"), choices=[(k, v) for k, v in EVENT_LABELS.items()])
+    event = django_filters.ChoiceFilter(label=_("事件"), choices=LedgerEvent.choices)
     time_from = _date(_("日期自"), "time", "date__gte")
     time_to = _date(_("日期至"), "time", "date__lte")
 

@@ -22,41 +22,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cuntong.audit.context import current_actor
 from cuntong.core import appendonly
 
-from .models import LedgerEntry, LedgerHead, LedgerSnapshot
+from .models import LedgerEntry, LedgerEvent, LedgerHead, LedgerSnapshot
 
 DIGEST = hashlib.sha256
 GENESIS = "0" * 64
 FORMAT_VERSION = 1
 ENTRY_TABLE = LedgerEntry._meta.db_table
-
-EVENT_LABELS = {
-    "budget_set": gettext_lazy("预算下达"),
-    "budget_removed": gettext_lazy("预算撤销"),
-    "contract_created": gettext_lazy("合同登记"),
-    "contract_signed": gettext_lazy("合同签订"),
-    "contract_amended": gettext_lazy("合同变更"),
-    "contract_terminated": gettext_lazy("合同终止"),
-    "request_submitted": gettext_lazy("提交拨付申请"),
-    "request_resubmitted": gettext_lazy("修改后重新提交"),
-    "request_reviewed": gettext_lazy("项目办审核通过"),
-    "request_returned": gettext_lazy("退回修改"),
-    "request_rejected": gettext_lazy("驳回"),
-    "request_approved": gettext_lazy("财政局批准"),
-    "request_paid": gettext_lazy("拨付"),
-    "request_reopened": gettext_lazy("申诉成立，重新受理"),
-    "evidence_attached": gettext_lazy("上传证据"),
-    "subsidy_batch_computed": gettext_lazy("站点运营补贴核定"),
-    "appeal_filed": gettext_lazy("提出申诉"),
-    "appeal_review_started": gettext_lazy("申诉审查"),
-    "appeal_upheld": gettext_lazy("申诉成立"),
-    "appeal_dismissed": gettext_lazy("申诉驳回"),
-}
-
+PROTECTED_TABLES = (ENTRY_TABLE, LedgerSnapshot._meta.db_table)
 
 # --- canonical form ---------------------------------------------------------------------------------------------
 
@@ -173,6 +149,8 @@ def append(
     refs: Refs | None = None,
 ) -> LedgerEntry:
     """Append one event to the programme's chain; call inside the transaction that makes the change it records."""
+    if event not in LedgerEvent.values:
+        raise ValueError(f"unknown ledger event {event!r}: add it to LedgerEvent first")
     actor = current_actor()
     user = user if user is not None else actor.user
     refs = refs or refs_of(subject)
@@ -250,8 +228,13 @@ def verify(
     *,
     chunk_size: int = 5000,
     progress: Callable[[int, int | None, str], None] | None = None,
+    published: str | None = None,
 ) -> Report:
     """Re-read every chain in order and check each link, each hash, the heads and the daily snapshots.
+
+    ``published`` is a head hash kept outside the database (from the public page, or a file): the chain must still
+    hold an entry with that hash, else it was rewritten after the hash was published (the snapshots inside the
+    database could have been rewritten with it).
 
     Memory stays flat: rows stream through a server-side cursor (PostgreSQL) or in chunks (SQLite), and only the
     previous entry's hash is kept. The first bad entry of each chain is reported; later ones follow from it.
@@ -335,6 +318,10 @@ def verify(
     for pid, (seq, _hash) in heads.items():
         if seq and pid not in broken:
             report.problems.append(Problem(pid, seq, None, _("链头记录存在，但账本条目全部缺失。")))
+    if published is not None:
+        problem = _check_published(programme_id, published)
+        if problem:
+            report.problems.append(problem)
     if report.problems:
         from cuntong.programme.models import Programme
 
@@ -342,6 +329,21 @@ def verify(
         for problem in report.problems:
             problem.programme_code = codes.get(problem.programme_id, "")
     return report
+
+
+def _check_published(programme_id: int | None, published: str) -> Problem | None:
+    entries = LedgerEntry.objects.filter(hash=published.lower())
+    if programme_id is not None:
+        entries = entries.filter(programme_id=programme_id)
+    if published == GENESIS or entries.exists():
+        return None
+    return Problem(
+        programme_id,
+        None,
+        None,
+        _("外部给出的链头哈希 %(hash)s 在账本中不存在：账本在公布该链头后被改写，或该哈希不属于此示范项目。")
+        % {"hash": published},
+    )
 
 
 def current_head(programme_id: int) -> tuple[int, str]:
@@ -352,8 +354,19 @@ def current_head(programme_id: int) -> tuple[int, str]:
 # --- daily head snapshots ---------------------------------------------------------------------------------------
 
 
+def published_head(programme_id: int) -> LedgerSnapshot:
+    """What the public page shows as today's head, without writing: the snapshot ``cuntong ledger snapshot``
+    recorded today, else the live head (unsaved). Either can later be checked with ``ledger verify --head``."""
+    today = timezone.localdate()
+    recorded = LedgerSnapshot.objects.filter(programme_id=programme_id, day=today).first()
+    if recorded:
+        return recorded
+    seq, head_hash = current_head(programme_id)
+    return LedgerSnapshot(programme_id=programme_id, day=today, seq=seq, hash=head_hash)
+
+
 def snapshot_today(programme_id: int) -> LedgerSnapshot:
-    """Today's head, recorded the first time it is asked for (by the public page or ``cuntong ledger snapshot``)."""
+    """Today's head, recorded the first time it is asked for (by ``cuntong ledger snapshot``, run daily)."""
     today = timezone.localdate()
     existing = LedgerSnapshot.objects.filter(programme_id=programme_id, day=today).first()
     if existing:
@@ -370,6 +383,6 @@ def snapshot_today(programme_id: int) -> LedgerSnapshot:
 
 
 def triggers_disabled(using=None):
-    """Lift the ledger's append-only triggers inside one transaction (table owner only): for wiping whole chains
-    (the benchmark's reset), never for editing one."""
-    return appendonly.triggers_disabled(using, tables=[ENTRY_TABLE])
+    """Lift the ledger's append-only triggers (entries and daily heads) inside one transaction (table owner only):
+    for wiping whole chains (the benchmark's reset), never for editing one."""
+    return appendonly.triggers_disabled(using, tables=PROTECTED_TABLES)

@@ -8,6 +8,7 @@ amounts are always summed from the records (``queries.py``), so they cannot drif
 
 from __future__ import annotations
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -457,6 +458,52 @@ class SubsidyLine(BusinessModel):
 # --- the ledger -------------------------------------------------------------------------------------------------
 
 
+class LedgerEvent(models.TextChoices):
+    """Every kind of fund event the ledger records: a closed set, refused by the database outside it."""
+
+    BUDGET_SET = "budget_set", _("预算下达")
+    BUDGET_REMOVED = "budget_removed", _("预算撤销")
+    CONTRACT_CREATED = "contract_created", _("合同登记")
+    CONTRACT_SIGNED = "contract_signed", _("合同签订")
+    CONTRACT_AMENDED = "contract_amended", _("合同变更")
+    CONTRACT_TERMINATED = "contract_terminated", _("合同终止")
+    REQUEST_SUBMITTED = "request_submitted", _("提交拨付申请")
+    REQUEST_RESUBMITTED = "request_resubmitted", _("修改后重新提交")
+    REQUEST_REVIEWED = "request_reviewed", _("项目办审核通过")
+    REQUEST_RETURNED = "request_returned", _("退回修改")
+    REQUEST_REJECTED = "request_rejected", _("驳回")
+    REQUEST_APPROVED = "request_approved", _("财政局批准")
+    REQUEST_PAID = "request_paid", _("拨付")
+    REQUEST_REOPENED = "request_reopened", _("申诉成立，重新受理")
+    EVIDENCE_ATTACHED = "evidence_attached", _("上传证据")
+    SUBSIDY_BATCH_COMPUTED = "subsidy_batch_computed", _("站点运营补贴核定")
+    APPEAL_FILED = "appeal_filed", _("提出申诉")
+    APPEAL_REVIEW_STARTED = "appeal_review_started", _("申诉审查")
+    APPEAL_UPHELD = "appeal_upheld", _("申诉成立")
+    APPEAL_DISMISSED = "appeal_dismissed", _("申诉驳回")
+
+
+# On PostgreSQL the database itself refuses to change or remove ledger rows. pgtrigger's own escape hatch
+# (``pgtrigger.ignore``) is no wider than the table owner's ALTER TABLE; core.appendonly.triggers_disabled is the
+# one sanctioned way to lift them (``cuntong flush``).
+_REFUSE = (
+    "RAISE EXCEPTION 'funds ledger is append-only: % refused on %', TG_OP, TG_TABLE_NAME "
+    "USING ERRCODE = 'insufficient_privilege';"
+)
+APPEND_ONLY_TRIGGERS = [
+    pgtrigger.Trigger(
+        name="append_only",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Update | pgtrigger.Delete,
+        level=pgtrigger.Row,
+        func=_REFUSE,
+    ),
+    pgtrigger.Trigger(
+        name="no_truncate", when=pgtrigger.Before, operation=pgtrigger.Truncate, level=pgtrigger.Statement, func=_REFUSE
+    ),
+]
+
+
 class AppendOnlyQuerySet(RestrictedQuerySet):
     def update(self, **kwargs):
         raise PermissionError("the fund ledger is append-only")
@@ -465,7 +512,22 @@ class AppendOnlyQuerySet(RestrictedQuerySet):
         raise PermissionError("the fund ledger is append-only")
 
 
-class LedgerEntry(models.Model):
+class AppendOnlyRecord(models.Model):
+    """A row of the ledger (an entry or a published daily head): inserted once, never updated or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("the fund ledger is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the fund ledger is append-only")
+
+
+class LedgerEntry(AppendOnlyRecord):
     """One fund event in a programme's hash chain: ``hash`` = SHA-256 of the entry's canonical JSON, which holds the
     previous entry's hash. Rows are never updated or deleted (on PostgreSQL triggers refuse it; see ledger.py).
 
@@ -481,7 +543,7 @@ class LedgerEntry(models.Model):
     )
     seq = models.PositiveBigIntegerField(_("序号"))
     time = models.DateTimeField(_("时间"))
-    event = models.CharField(_("事件"), max_length=40, db_index=True)
+    event = models.CharField(_("事件"), max_length=40, choices=LedgerEvent.choices, db_index=True)
     actor = _reference(settings.AUTH_USER_MODEL, _("操作人"))
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     via = models.CharField(_("来源"), max_length=16, blank=True)
@@ -503,27 +565,23 @@ class LedgerEntry(models.Model):
         verbose_name = _("资金台账记录")
         verbose_name_plural = _("资金台账")
         ordering = ["programme", "-seq"]
-        constraints = [models.UniqueConstraint(fields=["programme", "seq"], name="funds_ledger_seq_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "seq"], name="funds_ledger_seq_unique"),
+            models.CheckConstraint(condition=Q(event__in=LedgerEvent.values), name="funds_ledger_event_known"),
+        ]
         indexes = [
             models.Index(fields=["subject_type", "subject_id"]),
             models.Index(fields=["line", "seq"]),
             models.Index(fields=["contract", "seq"]),
             models.Index(fields=["request", "seq"]),
         ]
+        triggers = APPEND_ONLY_TRIGGERS
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.event_label} {self.subject_repr}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("the fund ledger is append-only")
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("funds:ledger_detail", args=[self.pk])
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("the fund ledger is append-only")
 
     @property
     def short_hash(self) -> str:
@@ -531,9 +589,7 @@ class LedgerEntry(models.Model):
 
     @property
     def event_label(self) -> str:
-        from .ledger import EVENT_LABELS
-
-        return str(EVENT_LABELS.get(self.event, self.event))
+        return self.get_event_display()
 
 
 class LedgerHead(models.Model):
@@ -554,8 +610,9 @@ class LedgerHead(models.Model):
         return f"{self.programme_id}#{self.seq} {self.hash[:12]}"
 
 
-class LedgerSnapshot(models.Model):
-    """The head as it stood on a day, shown on the public page: whoever saved it can later prove no rewrite."""
+class LedgerSnapshot(AppendOnlyRecord):
+    """The head as it stood on a day, shown on the public page: whoever saved it can later prove no rewrite.
+    Protected like the entries: a rewritten snapshot could otherwise hide a rewritten chain."""
 
     programme = models.ForeignKey("programme.Programme", on_delete=models.PROTECT, related_name="ledger_snapshots")
     day = models.DateField(_("日期"))
@@ -563,11 +620,14 @@ class LedgerSnapshot(models.Model):
     hash = models.CharField(_("链头哈希"), max_length=64)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
+    objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
+
     class Meta:
         verbose_name = _("台账每日链头")
         verbose_name_plural = _("台账每日链头")
         ordering = ["programme", "-day"]
         constraints = [models.UniqueConstraint(fields=["programme", "day"], name="funds_snapshot_day_unique")]
+        triggers = APPEND_ONLY_TRIGGERS
 
     def __str__(self) -> str:
         return f"{self.day} #{self.seq} {self.hash}"

@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext as _
 
-from cuntong.core.money import CENT, format_wan, yuan
+from cuntong.core.money import CENT, format_wan, format_yuan, yuan
 
 HUNDRED = Decimal(100)
 # The plan is silent on appeal periods; these are Cuntong defaults (a programme may set them in its rules).
@@ -95,15 +95,21 @@ class Position:
 
 
 def _over(code: str, position: Position, used: Decimal, amount: Decimal, what: str) -> FundRuleViolation:
+    """Amounts in 元 to the fen: in 万元 a refusal over 0.01 元 would read "本次 0.00 万元"."""
     return FundRuleViolation(
         code,
-        _("超出预算：%(label)s 预算 %(budget)s 万元，%(what)s %(used)s 万元，本次 %(amount)s 万元。")
+        _(
+            "超出预算：%(label)s 预算 %(budget)s 元（%(budget_wan)s 万元），%(what)s %(used)s 元，"
+            "本次 %(amount)s 元，超出 %(excess)s 元。"
+        )
         % {
             "label": position.label,
-            "budget": format_wan(position.budget),
+            "budget": format_yuan(position.budget, symbol=False),
+            "budget_wan": format_wan(position.budget),
             "what": what,
-            "used": format_wan(used),
-            "amount": format_wan(amount),
+            "used": format_yuan(used, symbol=False),
+            "amount": format_yuan(amount, symbol=False),
+            "excess": format_yuan(used + amount - position.budget, symbol=False),
         },
     )
 
@@ -136,9 +142,9 @@ def check_contract_balance(amount: Decimal, contract_amount: Decimal, already: D
             _("超出%(label)s金额：金额 %(total)s 元，已申请或批准 %(already)s 元，本次 %(amount)s 元。")
             % {
                 "label": label,
-                "total": f"{contract_amount:,.2f}",
-                "already": f"{already:,.2f}",
-                "amount": f"{amount:,.2f}",
+                "total": format_yuan(contract_amount, symbol=False),
+                "already": format_yuan(already, symbol=False),
+                "amount": format_yuan(amount, symbol=False),
             },
         )
 

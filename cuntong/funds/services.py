@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from cuntong.attachments.rules import UploadRefused
 from cuntong.attachments.services import attach
-from cuntong.core.money import yuan
-from cuntong.core.scoping import is_permitted, permission_name
+from cuntong.audit import bulk as history
+from cuntong.core.money import format_yuan, yuan
+from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
 from cuntong.programme.models import BudgetAllocation, Project, SubItem
 
@@ -36,6 +37,7 @@ from .models import (
     SubsidyBatch,
     SubsidyLine,
 )
+from .policies import is_involved, require
 from .rules import FundRuleViolation
 from .rules import Status as S
 
@@ -50,12 +52,6 @@ DEFAULT_EVIDENCE = {
 
 def funds_rule(programme) -> dict:
     return programme.rule("funds")
-
-
-def require(user, action: str, obj) -> None:
-    """``user`` holds the permission for ``action`` on ``obj``'s model and ``obj`` lies inside their scope for it."""
-    if user is None or not user.has_perm(permission_name(type(obj), action)) or not is_permitted(user, action, obj):
-        raise PermissionDenied(_("您没有该操作的权限。"))
 
 
 def _project_label(project: Project) -> str:
@@ -134,18 +130,21 @@ def _check_contract(programme, contract: Contract) -> None:
 def _write_milestones(contract: Contract, schedule: Sequence[MilestoneInput]) -> None:
     amounts = rules.split_by_percent(contract.amount, [Decimal(m.percent) for m in schedule])
     contract.milestones.all().delete()
-    ContractMilestone.objects.bulk_create(
-        ContractMilestone(
-            contract=contract,
-            sequence=index,
-            code=m.code or f"m{index}",
-            name=m.name,
-            percent=Decimal(m.percent),
-            amount=amount,
-            evidence_required=m.evidence_required,
-            due_date=m.due_date,
-        )
-        for index, (m, amount) in enumerate(zip(schedule, amounts, strict=True), start=1)
+    history.bulk_create(
+        ContractMilestone,
+        (
+            ContractMilestone(
+                contract=contract,
+                sequence=index,
+                code=m.code or f"m{index}",
+                name=m.name,
+                percent=Decimal(m.percent),
+                amount=amount,
+                evidence_required=m.evidence_required,
+                due_date=m.due_date,
+            )
+            for index, (m, amount) in enumerate(zip(schedule, amounts, strict=True), start=1)
+        ),
     )
 
 
@@ -257,12 +256,13 @@ def amend_contract(
                 _("付款节点“%(name)s”已申请 %(claimed)s 元，变更后只有 %(amount)s 元。")
                 % {
                     "name": milestone.name,
-                    "claimed": f"{milestone.claimed_amount:,.2f}",
-                    "amount": f"{new_amount:,.2f}",
+                    "claimed": format_yuan(milestone.claimed_amount, symbol=False),
+                    "amount": format_yuan(new_amount, symbol=False),
                 },
             )
     for milestone, new_amount in zip(milestones, new_amounts, strict=True):
-        ContractMilestone.objects.filter(pk=milestone.pk).update(amount=new_amount)
+        milestone.amount = new_amount
+    history.bulk_update(ContractMilestone, milestones, ["amount"])
     contract.amount, contract.end_date = amount, end_date
     contract.save(update_fields=["amount", "end_date", "updated_at"])
     ledger.append(
@@ -549,22 +549,6 @@ def appealable_subject(entry: LedgerEntry):
     return None
 
 
-def is_involved(user, subject) -> bool:
-    """Whom a decision concerns: the request's submitter or its contractor's staff; a subsidy line's operator; a
-    terminated contract's contractor."""
-    organisations = {m.organisation_id for m in user.active_memberships if m.organisation_id}
-    if isinstance(subject, DisbursementRequest):
-        contractor = subject.contract.contractor_id if subject.contract_id else None
-        return user.pk == subject.submitted_by_id or contractor in organisations
-    if isinstance(subject, SubsidyLine):
-        return user.pk == subject.operator_id
-    if isinstance(subject, SubsidyBatch):
-        return user.pk == subject.request.submitted_by_id
-    if isinstance(subject, Contract):
-        return subject.contractor_id in organisations
-    return False
-
-
 @transaction.atomic
 def file_appeal(
     user,
@@ -740,22 +724,25 @@ def create_subsidy_batch(
     batch = SubsidyBatch.objects.create(
         programme=programme, month=month, request=request, rule=rule, created_by=user, is_demo=is_demo
     )
-    SubsidyLine.objects.bulk_create(
-        SubsidyLine(
-            batch=batch,
-            station_id=station.station_id,
-            station_name=station.name[:128],
-            area_id=areas.get(station.area_code),
-            level=station.level,
-            station_status=station.status,
-            activity_score=station.activity_score,
-            is_benchmark=station.is_benchmark,
-            amount=decision.amount,
-            reason_code=decision.reason_code,
-            reason=decision.reason[:200],
-            operator_id=station.operator_user_id,
-        )
-        for station, decision in decisions
+    history.bulk_create(
+        SubsidyLine,
+        (
+            SubsidyLine(
+                batch=batch,
+                station_id=station.station_id,
+                station_name=station.name[:128],
+                area_id=areas.get(station.area_code),
+                level=station.level,
+                station_status=station.status,
+                activity_score=station.activity_score,
+                is_benchmark=station.is_benchmark,
+                amount=decision.amount,
+                reason_code=decision.reason_code,
+                reason=decision.reason[:200],
+                operator_id=station.operator_user_id,
+            )
+            for station, decision in decisions
+        ),
     )
     _append_submitted(request, user, "request_submitted")
     ledger.append(

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from cuntong.attachments.models import Attachment
 from cuntong.audit.services import log_event
 from cuntong.core.export import xlsx_response
-from cuntong.core.scoping import is_permitted, permission_name, scope_filter
+from cuntong.core.scoping import is_permitted
 from cuntong.core.views import Col, ObjectDetailView, ObjectEditView, ObjectListView, get_permitted_or_404
 from cuntong.programme.models import Programme
 
-from . import dashboard, exports, ledger, queries, rules, services
+from . import dashboard, exports, ledger, policies, queries, rules, services
 from .filters import AppealFilter, ContractFilter, LedgerFilter, RequestFilter, SubsidyLineFilter
 from .forms import (
     ActionForm,
@@ -49,16 +49,6 @@ from .models import (
     SubsidyLine,
 )
 from .rules import FundRuleViolation
-
-
-def is_reader(user) -> bool:
-    """May read the programme's whole ledger: the permission, held county-wide (not just for one township)."""
-    return scope_filter(LedgerEntry, user, "view") is not None
-
-
-def _require_reader(user) -> None:
-    if not is_reader(user):
-        raise PermissionDenied(_("您没有查看资金台账的权限。"))
 
 
 def _fail(request, exc) -> None:
@@ -87,7 +77,7 @@ def timeline(user, **refs) -> dict:
     return {
         "entries": entries,
         "downloadable": downloadable,
-        "show_hashes": is_reader(user),
+        "show_hashes": policies.may_read_ledger(user),
         "total": total,
         "full_history": f"{reverse('funds:ledger_list')}?{field}={record.pk}",
     }
@@ -98,10 +88,7 @@ def timeline(user, **refs) -> dict:
 
 @login_required
 def dashboard_view(request):
-    _require_reader(request.user)
-    programme = request.programme
-    if not programme:
-        raise Http404(_("您的账号尚未分配到任何示范项目。"))
+    programme = policies.ledger_programme(request.user, request.programme)
     return render(request, "funds/dashboard.html", dashboard.context(programme, request.user))
 
 
@@ -240,7 +227,9 @@ class ContractDetailView(ObjectDetailView):
             appeals=Appeal.objects.restrict(user, "view").filter(
                 decision_entry__contract=contract, decision_entry__event="contract_terminated"
             ),
-            appealable=_appealable(user, contract, LedgerEntry.objects.filter(contract=contract, request__isnull=True)),
+            appealable=policies.appealable(
+                user, contract, LedgerEntry.objects.filter(contract=contract, request__isnull=True)
+            ),
         )
         return context
 
@@ -343,20 +332,6 @@ class RequestListView(ObjectListView):
         return queryset.select_related("allocation__project", "submitted_by")
 
 
-def available_actions(user, request: DisbursementRequest) -> list[str]:
-    """The decisions ``user`` may take on ``request`` now (each is checked again when taken)."""
-    actions = []
-    for action in ("review", "approve", "pay", "return", "reject"):
-        try:
-            _target, needed = rules.transition(action, request.status, "")
-            rules.check_separation(action, user.pk, request.submitted_by_id, request.reviewed_by_id)
-        except FundRuleViolation:
-            continue
-        if user.has_perm(permission_name(DisbursementRequest, needed)) and is_permitted(user, needed, request):
-            actions.append(action)
-    return actions
-
-
 ACTION_LABELS = {
     "review": _("审核通过"),
     "approve": _("批准"),
@@ -399,24 +374,16 @@ class RequestDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj, user = self.object, self.request.user
-        actions = available_actions(user, obj)
+        actions = policies.request_decisions(user, obj)
         context.update(
             actions=[(a, ACTION_LABELS[a], ActionForm(action=a, prefix=a)) for a in actions],
             can_resubmit=obj.status == rules.Status.RETURNED and is_permitted(user, "change", obj),
             timeline=timeline(user, request=obj),
             appeals=Appeal.objects.restrict(user, "view").filter(request=obj),
-            appealable=_appealable(user, obj, LedgerEntry.objects.filter(request=obj)),
+            appealable=policies.appealable(user, obj, LedgerEntry.objects.filter(request=obj)),
             batch=SubsidyBatch.objects.filter(request=obj).first(),
         )
         return context
-
-
-def _appealable(user, subject, entries) -> list[LedgerEntry]:
-    """The latest decisions about ``subject`` that ``user`` may appeal (not their own)."""
-    if not user.has_perm("funds.add_appeal") or not services.is_involved(user, subject):
-        return []
-    entries = entries.filter(event__in=rules.APPEALABLE_EVENTS).order_by("-seq")[:3]
-    return [e for e in entries if e.actor_id != user.pk]
 
 
 class RequestFormView(LoginRequiredMixin, generic.FormView):
@@ -553,16 +520,12 @@ class AppealDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         appeal, user = self.object, self.request.user
-        may_decide = (
-            appeal.status in rules.AppealStatus.OPEN
-            and user.has_perm("funds.decide_appeal")
-            and user.pk not in (appeal.filed_by_id, appeal.decision_entry.actor_id)
-        )
+        may_decide = policies.may_decide_appeal(user, appeal)
         context.update(
             may_start=may_decide and appeal.status == Appeal.Status.FILED,
             decision_form=AppealDecisionForm() if may_decide else None,
             entries=LedgerEntry.objects.filter(subject_type="funds.appeal", subject_id=str(appeal.pk)).order_by("seq"),
-            show_hashes=is_reader(user),
+            show_hashes=policies.may_read_ledger(user),
         )
         return context
 
@@ -582,7 +545,7 @@ class AppealCreateView(PermissionRequiredMixin, generic.FormView):
             subject = self.line or services.appealable_subject(self.entry)
             if subject is None or not is_permitted(request.user, "view", subject):
                 raise Http404
-            if not services.is_involved(request.user, subject):
+            if not policies.may_appeal(request.user, subject):
                 raise PermissionDenied(_("您只能对与您相关的决定提出申诉。"))
         return super().dispatch(request, *args, **kwargs)
 
@@ -673,7 +636,9 @@ class LedgerListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         programme = self.request.programme
-        context["head"] = ledger.current_head(programme.pk) if programme and is_reader(self.request.user) else None
+        context["head"] = (
+            ledger.current_head(programme.pk) if programme and policies.may_read_ledger(self.request.user) else None
+        )
         return context
 
 
@@ -710,8 +675,7 @@ def ledger_verify(request):
     """Verification of the programme's whole chain runs as a background job with a progress bar."""
     from cuntong.jobs.services import start
 
-    _require_reader(request.user)
-    programme = request.programme
+    programme = policies.ledger_programme(request.user, request.programme)
     with transaction.atomic():
         job = start(
             "funds.verify_ledger",
@@ -825,9 +789,7 @@ class SubsidyLineDetailView(ObjectDetailView):
             event="subsidy_batch_computed", subject_type="funds.subsidybatch", subject_id=str(self.object.batch_id)
         ).first()
         user = self.request.user
-        context["appeal_entry"] = (
-            entry if entry and user.has_perm("funds.add_appeal") and services.is_involved(user, self.object) else None
-        )
+        context["appeal_entry"] = entry if entry and policies.may_appeal(user, self.object) else None
         context["appeals"] = Appeal.objects.restrict(self.request.user, "view").filter(subsidy_line=self.object)
         return context
 
@@ -838,8 +800,7 @@ class SubsidyLineDetailView(ObjectDetailView):
 @login_required
 def audit_export(request):
     """One workbook for auditors: lines, contracts, milestones, requests, evidence, appeals and the ledger."""
-    _require_reader(request.user)
-    programme = request.programme
+    programme = policies.ledger_programme(request.user, request.programme)
     sheets, rows = exports.audit_workbook(programme, request.user)
     response = xlsx_response(f"{programme.code}-funds-audit-{timezone.localdate():%Y%m%d}.xlsx", sheets)
     log_event("export", model="funds.audit", programme=programme.code, rows=rows[0])
@@ -851,9 +812,10 @@ def _public_programme(code: str) -> Programme:
 
 
 def public_ledger(request, code):
-    """Public, no login: today's head of the fund ledger and the heads of earlier days (政务公开)."""
+    """Public, no login: today's head of the fund ledger and the heads of earlier days (政务公开). Reads only:
+    a public GET writes nothing (the daily heads are recorded by ``cuntong ledger snapshot``)."""
     programme = _public_programme(code)
-    today = ledger.snapshot_today(programme.pk)
+    today = ledger.published_head(programme.pk)
     return render(
         request,
         "funds/public_ledger.html",
@@ -869,7 +831,7 @@ def public_ledger(request, code):
 
 def public_ledger_json(request, code):
     programme = _public_programme(code)
-    today = ledger.snapshot_today(programme.pk)
+    today = ledger.published_head(programme.pk)
     snapshots = LedgerSnapshot.objects.filter(programme=programme).order_by("-day")[:365]
     return JsonResponse(
         {

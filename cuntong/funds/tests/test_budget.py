@@ -93,7 +93,7 @@ def test_a_contract_cannot_commit_more_than_the_line(cast):
     with pytest.raises(FundRuleViolation) as caught:
         contract(cast.office, amount_wan="1", number=5)
     assert caught.value.code == "over_budget"
-    assert "已承诺 300.00 万元" in caught.value.message
+    assert "已承诺 3,000,000.00 元" in caught.value.message
 
 
 def test_direct_spending_respects_contract_commitments(cast):

@@ -265,6 +265,7 @@ def test_the_dashboard_shows_the_seed_budget_and_charts(cast):
 def test_the_public_page_shows_todays_head_without_login(cast):
     through(milestone_request(cast.contractor, contract(cast.office, number=1), 1), cast)
     seq, digest = ledger.current_head(programme().pk)
+    ledger.snapshot_today(programme().pk)  # the daily `cuntong ledger snapshot`
     anonymous = Client()
     page = anonymous.get(f"/funds/public/{programme().code}/")
     assert page.status_code == 200 and digest in page.content.decode()

@@ -1,4 +1,9 @@
-"""``cuntong ledger verify`` checks every chain; ``cuntong ledger snapshot`` records today's heads (run daily)."""
+"""``cuntong ledger verify`` checks every chain (``--head``/``--head-file``: also against a head hash published
+outside the database); ``cuntong ledger snapshot`` records today's heads (run daily)."""
+
+import json
+import re
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -6,6 +11,25 @@ from cuntong.core.progress import progress_bar
 from cuntong.programme.models import Programme
 
 from ... import ledger
+
+HASH = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def published_hash(head: str | None, head_file: str | None) -> str | None:
+    """The head hash given on the command line, or read from a file: the bare hash, or the public page's
+    ``head.json`` (its ``today`` head)."""
+    if head_file:
+        try:
+            text = Path(head_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CommandError(f"cannot read head file {head_file}: {exc.strerror}") from exc
+        try:
+            head = json.loads(text)["today"]["hash"] if text.startswith("{") else text
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CommandError(f"{head_file} is neither a head hash nor the public page's head.json") from exc
+    if head is not None and not HASH.fullmatch(head):
+        raise CommandError(f"not a SHA-256 head hash (64 hexadecimal digits): {head!r}")
+    return head.lower() if head else None
 
 
 class Command(BaseCommand):
@@ -16,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--programme", help="programme code (default: every programme)")
         parser.add_argument("--chunk-size", type=int, default=5000)
         parser.add_argument("--no-progress", action="store_true")
+        published = parser.add_mutually_exclusive_group()
+        published.add_argument("--head", help="verify: a head hash published earlier (the public page's)")
+        published.add_argument("--head-file", help="verify: a file holding that hash, or the public head.json")
 
     def handle(self, action, programme=None, chunk_size=5000, no_progress=False, **options):
         programmes = Programme.objects.order_by("pk")
@@ -24,7 +51,8 @@ class Command(BaseCommand):
             if not programmes.exists():
                 raise CommandError(f"no programme {programme}")
         if action == "verify":
-            return self.verify(programmes.first() if programme else None, chunk_size, not no_progress)
+            published = published_hash(options.get("head"), options.get("head_file"))
+            return self.verify(programmes.first() if programme else None, chunk_size, not no_progress, published)
         for item in programmes:
             if action == "snapshot":
                 snapshot = ledger.snapshot_today(item.pk)
@@ -33,15 +61,19 @@ class Command(BaseCommand):
                 head = ledger.current_head(item.pk)
                 self.stdout.write(f"{item.code} #{head[0]} {head[1]}")
 
-    def verify(self, programme, chunk_size: int, show_progress: bool):
+    def verify(self, programme, chunk_size: int, show_progress: bool, published: str | None):
         with progress_bar("ledger verify", enabled=show_progress) as bar:
-            report = ledger.verify(programme.pk if programme else None, chunk_size=chunk_size, progress=bar)
+            report = ledger.verify(
+                programme.pk if programme else None, chunk_size=chunk_size, progress=bar, published=published
+            )
         if not report.ok:
             for problem in report.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(f"ledger verification FAILED: {len(report.problems)} broken chain(s)")
+            raise CommandError(f"ledger verification FAILED: {len(report.problems)} problem(s)")
+        matched = f"; the published head {published} is in the chain" if published else ""
         self.stdout.write(
             self.style.SUCCESS(
-                f"ledger OK: {report.entries} entries in {report.chains} chain(s), {report.snapshots} daily head(s) match"
+                f"ledger OK: {report.entries} entries in {report.chains} chain(s), "
+                f"{report.snapshots} daily head(s) match{matched}"
             )
         )
