@@ -274,6 +274,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"FundSourceEnum": "cuntong.programme.models.FundSource"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cuntong.core.openapi.document_error_responses",
+    ],
 }
 
 # --- Content Security Policy: scripts only from our own origin; data reaches pages through json_script ----------

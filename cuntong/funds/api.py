@@ -8,7 +8,7 @@ same rules as the pages: a refused rule answers 400 with ``{"code": …, "detail
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -93,7 +93,7 @@ class TimelineMixin:
     timeline_field = ""
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def timeline(self, request, pk=None):
         obj = self.get_object()
         entries = LedgerEntry.objects.filter(**{self.timeline_field: obj}).order_by("seq")
@@ -481,6 +481,28 @@ class AppealViewSet(ScopedActionsMixin, ScopedViewSet):
 # --- ledger -----------------------------------------------------------------------------------------------------
 
 
+class LedgerHeadSerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    seq = serializers.IntegerField()
+    hash = serializers.CharField()
+
+
+class LedgerProblemSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(allow_null=True)
+    entry = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class LedgerVerifySerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    entries = serializers.IntegerField()
+    daily_heads_checked = serializers.IntegerField()
+    problems = LedgerProblemSerializer(many=True)
+
+
+PROGRAMME_PARAMETER = OpenApiParameter("programme", str, description="示范项目代码（默认为当前项目）", required=False)
+
+
 class LedgerViewSet(ScopedReadOnlyViewSet):
     """The hash-chained ledger of every fund event (read-only), its head, and verification of the whole chain."""
 
@@ -496,13 +518,15 @@ class LedgerViewSet(ScopedReadOnlyViewSet):
         programme = visible_programmes(request.user).filter(code=code).first() if code else request.programme
         return policies.ledger_programme(request.user, programme)
 
-    @action(detail=False)
+    @extend_schema(parameters=[PROGRAMME_PARAMETER], responses=LedgerHeadSerializer)
+    @action(detail=False, pagination_class=None)
     def head(self, request):
         programme = self._programme(request)
         seq, digest = ledger.current_head(programme.pk)
         return Response({"programme": programme.code, "seq": seq, "hash": digest})
 
-    @action(detail=False)
+    @extend_schema(parameters=[PROGRAMME_PARAMETER], responses=LedgerVerifySerializer)
+    @action(detail=False, pagination_class=None)
     def verify(self, request):
         report = ledger.verify(self._programme(request).pk)
         return Response(

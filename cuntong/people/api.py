@@ -82,7 +82,7 @@ class ResidentViewSet(RevealMixin, ScopedReadOnlyViewSet):
         return queryset.registered().select_related("village")
 
     @extend_schema(request=LookupSerializer, responses=ResidentSerializer(many=True))
-    @action(detail=False, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    @action(detail=False, methods=["post"], permission_classes=[permissions.IsAuthenticated], pagination_class=None)
     def lookup(self, request):
         """Find people by ID number (sent in the body, never in a URL), matched through the blind index."""
         if not request.user.has_perm("people.view_resident"):
