@@ -66,7 +66,14 @@ def format_wan(value, places: int = 2) -> str:
 
 
 def percent(part, whole) -> Decimal | None:
-    """Share in percent with one decimal, or None when the whole is zero."""
+    """Share in percent with one decimal rounded half up (9/16 → 56.3), or None when the whole is zero.
+
+    The one rounding rule: KPIs, pages, the wall, the API and documents all take their percentages from here."""
     if not whole:
         return None
     return (to_decimal(part) * 100 / to_decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def format_percent(value) -> str:
+    """56.3% from a percentage made by :func:`percent`; "—" when there is none."""
+    return "—" if value is None else f"{value}%"

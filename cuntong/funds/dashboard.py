@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuntong.core.money import percent, yuan_to_wan
-from cuntong.programme.kpi import registry
+from cuntong.programme.kpi import AreaScope, registry
 from cuntong.programme.models import FundSource
 
 from . import queries, rules
@@ -128,5 +128,5 @@ def context(programme, user) -> dict:
         "queue": queue,
         "open_appeals": appeals.count(),
         "overdue_appeals": appeals.filter(deadline__lt=timezone.localdate()).count(),
-        "kpis": registry.evaluate(programme, [d.key for d in registry if d.key.startswith("funds.")]),
+        "kpis": registry.evaluate(AreaScope(programme, user), [d.key for d in registry if d.module == "funds"]),
     }

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from cuntong.core.api import ScopedModelSerializer, ScopedReadOnlyViewSet
 
-from .kpi import registry
+from .kpi import AreaScope, registry
 from .models import BudgetAllocation, Phase, Programme, Project, SubItem, Target
 
 
@@ -89,12 +89,15 @@ class KpiResultSerializer(serializers.Serializer):
     name = serializers.CharField()
     unit = serializers.CharField()
     value = serializers.CharField(allow_null=True)
+    display = serializers.CharField(help_text="the value as pages and the wall show it, rounded half up")
     numerator = serializers.CharField(allow_null=True)
     denominator = serializers.CharField(allow_null=True)
+    scope = serializers.CharField(help_text="the areas the figure covers when it is not the whole county")
     target = serializers.CharField(allow_null=True)
     comparator = serializers.CharField(allow_null=True)
     year = serializers.IntegerField(allow_null=True)
     status = serializers.CharField()
+    status_label = serializers.CharField()
     registered = serializers.BooleanField()
 
 
@@ -115,9 +118,9 @@ class ProgrammeViewSet(ScopedReadOnlyViewSet):
     @extend_schema(responses=KpiResultSerializer(many=True))
     @action(detail=True)
     def kpis(self, request, code=None):
-        """Every registered KPI and every plan target, with value and status."""
+        """Every registered KPI and every plan target, with value and status, over the areas the caller may see."""
         programme = self.get_object()
-        return Response([r.as_dict() for r in registry.evaluate(programme)])
+        return Response([r.as_dict() for r in registry.evaluate(AreaScope(programme, request.user))])
 
 
 ROUTES = [("programmes", ProgrammeViewSet)]

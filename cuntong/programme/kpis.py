@@ -1,4 +1,6 @@
-"""The plan's own figures as KPIs: the budget must total what the plan declares, by source."""
+"""The plan's own figures as KPIs: the budget must total what the plan declares, by source.
+
+The budget is programme-wide (every member reads the plan), so every scope that sees it sees all of it."""
 
 from decimal import Decimal
 
@@ -11,29 +13,22 @@ from .kpi import Measurement, registry
 from .models import BudgetAllocation
 
 
-def _allocations(programme, source=None):
-    rows = BudgetAllocation.objects.filter(project__programme=programme)
+def _allocations(scope, source=None):
+    rows = scope.records(BudgetAllocation.objects.all())
     return rows.filter(source=source) if source else rows
 
 
-def _allocations_for(source=None):
-    def drilldown(programme, user):
-        return _allocations(programme, source).restrict(user, "view").select_related("project")
+def _register_budget(key: str, name, source=None) -> None:
+    def calculate(scope) -> Measurement:
+        total = _allocations(scope, source).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        return Measurement(yuan_to_wan(total).normalize())
 
-    return drilldown
+    def drilldown(scope):
+        return _allocations(scope, source).select_related("project")
+
+    registry.register(key, name, model=BudgetAllocation, unit="万元", drilldown=drilldown)(calculate)
 
 
-def _budget_wan(programme, source=None) -> Measurement:
-    total = _allocations(programme, source).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    return Measurement(yuan_to_wan(total).normalize())
-
-
-registry.register("programme.budget_total", _("项目总投入"), unit="万元", drilldown=_allocations_for())(
-    lambda programme: _budget_wan(programme)
-)
-registry.register("programme.budget_national", _("国家专项资金"), unit="万元", drilldown=_allocations_for("national"))(
-    lambda programme: _budget_wan(programme, "national")
-)
-registry.register("programme.budget_local", _("本级财政配套资金"), unit="万元", drilldown=_allocations_for("local"))(
-    lambda programme: _budget_wan(programme, "local")
-)
+_register_budget("programme.budget_total", _("项目总投入"))
+_register_budget("programme.budget_national", _("国家专项资金"), "national")
+_register_budget("programme.budget_local", _("本级财政配套资金"), "local")

@@ -23,7 +23,7 @@ from cuntong.core.navigation import landing_for
 from cuntong.core.scoping import is_permitted
 from cuntong.core.views import ObjectEditView
 
-from .kpi import registry
+from .kpi import AreaScope, registry
 from .middleware import SESSION_KEY, visible_programmes
 from .models import BudgetAllocation, FundSource, Programme, Project, SubItem
 from .plan import PlanError, PlanInvalid, parse_plan
@@ -91,7 +91,7 @@ def overview(request, code=None):
         "budget": budget_table(programme),
         "phases": phases,
         "current_phases": [p for p in phases if p.start_date <= today <= p.end_date],
-        "kpis": registry.evaluate(programme),
+        "kpis": registry.evaluate(AreaScope(programme, request.user)),
         "today": today,
     }
     return render(request, "programme/overview.html", context)
@@ -111,22 +111,32 @@ def project_detail(request, pk):
 @login_required
 def kpi_board(request, code=None):
     programme = _programme_or_404(request, code)
-    results = registry.evaluate(programme)
+    results = registry.evaluate(AreaScope(programme, request.user))
     return render(request, "programme/kpi_board.html", {"programme": programme, "kpis": results})
+
+
+DRILLDOWN_LIMIT = 500
 
 
 @login_required
 def kpi_detail(request, key, code=None):
     programme = _programme_or_404(request, code)
-    results = registry.evaluate(programme, [key])
-    definition = registry.get(key)
-    if not results:
+    if registry.get(key) is None and not programme.targets.filter(kpi=key).exists():
         raise Http404
-    records = definition.drilldown(programme, request.user)[:500] if definition and definition.drilldown else None
+    scope = AreaScope(programme, request.user)
+    results = registry.evaluate(scope, [key])
+    definition = registry.get(key)
+    records = registry.drilldown(scope, key)
     return render(
         request,
         "programme/kpi_detail.html",
-        {"programme": programme, "results": results, "definition": definition, "records": records},
+        {
+            "programme": programme,
+            "results": results,
+            "definition": definition,
+            "records": records[:DRILLDOWN_LIMIT] if records is not None else None,
+            "record_count": records.count() if records is not None else None,
+        },
     )
 
 

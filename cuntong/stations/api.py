@@ -21,12 +21,15 @@ from rest_framework.response import Response
 from cuntong.core.api import ScopedModelSerializer, ScopedPermission, ScopedReadOnlyViewSet, ScopedViewSet
 from cuntong.core.importer import RowInvalid
 from cuntong.core.importer import month as parse_month
+from cuntong.core.money import format_percent, percent
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
+from cuntong.programme.kpi import AreaScope
 from cuntong.programme.middleware import visible_programmes
 
 from . import rules, services
 from .forms import STATION_FIELDS
+from .kpis import coverage_in
 from .models import (
     CandidateSite,
     CheckIn,
@@ -486,10 +489,10 @@ class CoverageViewSet(viewsets.ViewSet):
         responses={200: inline_serializer("Coverage", {"village_covered": serializers.IntegerField()})},
     )
     def list(self, request):
-        from .views import scope_area_code
-
-        programme = _programme(request)
-        figures = services.coverage_for(programme, area_code=scope_area_code(request.user, programme))
+        scope = AreaScope(_programme(request), request.user)
+        figures = coverage_in(scope)
+        if figures is None:
+            raise PermissionDenied(_("覆盖率按乡镇或全县统计，您的账号只能查看本站的记录。"))
         cov = figures.coverage
         poverty = set(cov.uncovered_poverty_villages)
         uncovered = (
@@ -503,11 +506,13 @@ class CoverageViewSet(viewsets.ViewSet):
         ]
         return Response(
             {
-                "programme": programme.code,
+                "programme": scope.programme.code,
+                "scope": scope.label(Station),
                 "township_covered": cov.township_covered,
                 "township_total": cov.township_total,
                 "village_covered": cov.village_covered,
                 "village_total": cov.village_total,
+                "village_percent": format_percent(percent(cov.village_covered, cov.village_total)),
                 "poverty_covered": cov.poverty_covered,
                 "poverty_total": cov.poverty_total,
                 "benchmark_count": figures.benchmark_count,

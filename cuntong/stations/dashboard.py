@@ -1,7 +1,8 @@
 """What the live map and the wall dashboard (大屏) show, computed from the records in one scope.
 
-``stations`` is always an already-restricted queryset (a user's scope, or a display link's area), so both pages
-show exactly what their viewer may see. Payloads are plain JSON: the page renders the first one into
+``stations`` is always an already-restricted queryset (a user's scope, or a display link's area) and the wall's
+coverage figures are those of the same :class:`AreaScope` the KPI board uses, so both pages show exactly what their
+viewer may see, with the board's figures and its rounding (``core.money.percent``). Payloads are plain JSON: the page renders the first one into
 ``json_script`` blocks and ``static/stations/live.js`` re-fetches them, replacing the data and redrawing charts and
 markers in place.
 """
@@ -15,9 +16,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cuntong.core.money import format_percent, percent
 from cuntong.geo.models import Area
+from cuntong.programme.kpi import AreaScope
 
 from . import rules, services
+from .kpis import coverage_in
 from .models import CheckIn, ManagementProposal, MonthlyReport, ProposalStatus
 
 STATUS_COLOURS = {
@@ -157,9 +161,10 @@ def _bar(categories, series, *, horizontal: bool = False, stack: bool = False, u
     }
 
 
-def wall_payload(stations, programme, *, area_code: str, today: datetime.date | None = None) -> dict:
-    """Every figure of the wall dashboard for the stations in scope; ``area_code`` (county or township) is the
-    scope's area, the denominator of the coverage figures."""
+def wall_payload(scope: AreaScope, stations, *, today: datetime.date | None = None) -> dict:
+    """Every figure of the wall dashboard for the stations in scope; coverage is computed over the scope's areas
+    (numerator and denominator), as on the KPI board, and is "—" for a scope that sees no network to total."""
+    programme = scope.programme
     today = today or timezone.localdate()
     rows = list(stations.select_related("area"))
     ids = [s.pk for s in rows]
@@ -192,18 +197,14 @@ def wall_payload(stations, programme, *, area_code: str, today: datetime.date | 
     top = ranked[:10]
     bottom = sorted(ranked[-10:], key=lambda item: (item[1], by_pk[item[0]].code)) if len(ranked) > 10 else []
 
-    coverage = services.coverage_for(programme, area_code=area_code)
+    coverage = coverage_in(scope)
     completeness = services.month_completeness(programme, month, stations)
     in_operation = [s for s in rows if s.status in rules.IN_OPERATION]
     checked_in = CheckIn.objects.filter(station_id__in=ids, day=today, is_open=True).count()
     alerts = _alerts(programme, stations, by_pk, completeness)
-    cov = coverage.coverage
     tiles = {
         "wall-stations": str(len(in_operation)),
-        "wall-township-coverage": f"{cov.township_covered}/{cov.township_total}",
-        "wall-village-coverage": _percent(cov.village_covered, cov.village_total),
-        "wall-poverty-coverage": f"{cov.poverty_covered}/{cov.poverty_total}",
-        "wall-benchmarks": str(coverage.benchmark_count),
+        **_coverage_tiles(coverage),
         "wall-parcels-in": f"{current.get('parcels_in') or 0:,}",
         "wall-parcels-out": f"{current.get('parcels_out') or 0:,}",
         "wall-agri-sales": f"{(current.get('agri_sales') or 0):,.0f}",
@@ -220,6 +221,8 @@ def wall_payload(stations, programme, *, area_code: str, today: datetime.date | 
             "series": [
                 {
                     "type": "pie",
+                    # counts only: ECharts would add percentages of its own rounding beside the server's
+                    "tooltip": {"formatter": "{b}: {c}"},
                     "radius": ["40%", "68%"],
                     "label": {"color": "#e6edf7"},
                     "data": [
@@ -273,8 +276,18 @@ def wall_payload(stations, programme, *, area_code: str, today: datetime.date | 
     }
 
 
-def _percent(part: int, whole: int) -> str:
-    return "—" if not whole else f"{100 * part / whole:.1f}%"
+def _coverage_tiles(figures) -> dict[str, str]:
+    if figures is None:
+        return dict.fromkeys(
+            ("wall-township-coverage", "wall-village-coverage", "wall-poverty-coverage", "wall-benchmarks"), "—"
+        )
+    cov = figures.coverage
+    return {
+        "wall-township-coverage": f"{cov.township_covered}/{cov.township_total}",
+        "wall-village-coverage": format_percent(percent(cov.village_covered, cov.village_total)),
+        "wall-poverty-coverage": f"{cov.poverty_covered}/{cov.poverty_total}",
+        "wall-benchmarks": str(figures.benchmark_count),
+    }
 
 
 def _alerts(programme, stations, by_pk, completeness) -> list[dict]:

@@ -1,9 +1,17 @@
-"""Coverage KPIs (plan targets stations.*): only stations in operation count; drill-downs list what is missing."""
+"""Coverage KPIs (plan targets stations.*): only stations in operation count; drill-downs list what is missing.
+
+Every figure is computed over the areas of the scope (a user's townships, a display link's area, or the county):
+numerator and denominator alike. :func:`coverage_in` is what the coverage page, the wall and the API show too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
 
 from django.utils.translation import gettext_lazy as _
 
 from cuntong.geo.models import Area
-from cuntong.programme.kpi import Measurement, registry, shared
+from cuntong.programme.kpi import AreaScope, Measurement, registry, shared
 
 from . import rules, services
 from .models import Station
@@ -31,36 +39,59 @@ COVERAGE_KPIS = (
 )
 
 
-_coverage_for = shared(services.coverage_for)
+def _merged(parts: list[rules.Coverage]) -> rules.Coverage:
+    """Coverage of disjoint areas as one: counts add up, uncovered codes join."""
+    values = {}
+    for item in fields(rules.Coverage):
+        column = [getattr(part, item.name) for part in parts]
+        values[item.name] = (
+            tuple(sorted(code for codes in column for code in codes))
+            if column and isinstance(column[0], tuple)
+            else sum(column)
+        )
+    return rules.Coverage(**values)
+
+
+@shared
+def coverage_in(scope: AreaScope) -> services.CoverageFigures | None:
+    """Coverage over the scope's areas for the station network; None when the scope sees no network to total (a
+    keeper sees their own station, not their township's coverage). Two queries per area."""
+    codes = scope.codes(Station)
+    if not codes:
+        return None
+    parts = [services.coverage_for(scope.programme, area_code=code) for code in codes]
+    return services.CoverageFigures(_merged([p.coverage for p in parts]), sum(p.benchmark_count for p in parts))
 
 
 def _coverage_kpi(covered: str, total: str, uncovered: str):
-    def calculate(programme):
-        coverage = _coverage_for(programme).coverage
+    def calculate(scope):
+        coverage = coverage_in(scope).coverage
         return Measurement.ratio(getattr(coverage, covered), getattr(coverage, total))
 
-    def drilldown(programme, user):
-        codes = getattr(services.coverage_for(programme).coverage, uncovered)
-        return Area.objects.current().filter(code__in=codes).restrict(user, "view").order_by("code")
+    def drilldown(scope):
+        codes = getattr(coverage_in(scope).coverage, uncovered)
+        return scope.records(Area.objects.current().filter(code__in=codes)).order_by("code")
 
     return calculate, drilldown
 
 
 for key, name, description, (covered, total, uncovered) in COVERAGE_KPIS:
     calculate, drilldown = _coverage_kpi(covered, total, uncovered)
-    registry.register(key, name, unit="%", description=description, drilldown=drilldown)(calculate)
+    registry.register(key, name, model=Station, unit="%", description=description, drilldown=drilldown)(calculate)
 
 
-def _benchmarks(programme):
-    return Station.objects.filter(programme=programme, is_benchmark=True, status__in=rules.IN_OPERATION)
+def _benchmarks(scope):
+    stations = Station.objects.filter(is_benchmark=True, status__in=rules.IN_OPERATION)
+    return scope.records(stations).select_related("area").order_by("code")
 
 
 @registry.register(
     "stations.benchmark_count",
     _("标杆服务站点"),
+    model=Station,
     unit="个",
     description=_("认定为标杆且运营中的站点数。"),
-    drilldown=lambda programme, user: _benchmarks(programme).restrict(user, "view").select_related("area"),
+    drilldown=_benchmarks,
 )
-def benchmark_count(programme):
-    return Measurement(_benchmarks(programme).count())
+def benchmark_count(scope):
+    return Measurement(_benchmarks(scope).count())

@@ -26,6 +26,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cuntong.core.money import percent
+
 from . import spatial
 
 # --- levels, services, life cycle ------------------------------------------------------------------------------
@@ -562,12 +564,12 @@ class MonthCompleteness:
     missing: tuple = ()
 
     @property
-    def completeness(self) -> float | None:
-        return round(100 * self.received / self.expected, 1) if self.expected else None
+    def completeness(self) -> Decimal | None:
+        return percent(self.received, self.expected)
 
     @property
-    def timeliness(self) -> float | None:
-        return round(100 * self.on_time / self.expected, 1) if self.expected else None
+    def timeliness(self) -> Decimal | None:
+        return percent(self.on_time, self.expected)
 
 
 def completeness(

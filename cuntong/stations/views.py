@@ -30,6 +30,7 @@ from cuntong.core.views import Col, ObjectDetailView, ObjectEditView, ObjectList
 from cuntong.geo.models import Area
 from cuntong.jobs.services import start
 from cuntong.jobs.views import visible_jobs
+from cuntong.programme.kpi import AreaScope
 
 from . import dashboard, rules, services
 from .filters import CandidateFilter, CheckInFilter, ProposalFilter, ReportFilter, StationFilter
@@ -43,6 +44,7 @@ from .forms import (
     StationForm,
     TransitionForm,
 )
+from .kpis import coverage_in
 from .models import (
     CandidateSite,
     CheckIn,
@@ -544,17 +546,15 @@ def _interval(request) -> int:
 @login_required
 def wall(request):
     _need(request, "stations.view_station")
-    programme = _programme(request)
-    area_code = scope_area_code(request.user, programme)
-    return _render_wall(request, programme, visible_stations(request), area_code, reverse("stations:wall_data"))
+    scope = AreaScope(_programme(request), request.user)
+    return _render_wall(request, scope, visible_stations(request), reverse("stations:wall_data"))
 
 
 @login_required
 def wall_data(request):
     _need(request, "stations.view_station")
-    programme = _programme(request)
-    area_code = scope_area_code(request.user, programme)
-    return JsonResponse(dashboard.wall_payload(visible_stations(request), programme, area_code=area_code))
+    scope = AreaScope(_programme(request), request.user)
+    return JsonResponse(dashboard.wall_payload(scope, visible_stations(request)))
 
 
 WALL_TILES = (
@@ -578,14 +578,14 @@ WALL_CHARTS = (
 )
 
 
-def _render_wall(request, programme, stations, area_code: str, data_url: str, *, screen: bool = False):
-    payload = dashboard.wall_payload(stations, programme, area_code=area_code)
+def _render_wall(request, scope: AreaScope, stations, data_url: str, *, screen: bool = False):
+    payload = dashboard.wall_payload(scope, stations)
     return render(
         request,
         "stations/wall.html",
         {
-            "programme": programme,
-            "area": Area.objects.current().filter(code=area_code).first(),
+            "programme": scope.programme,
+            "scope_label": scope.label(Station),
             "tiles": [(key, label, payload["text"][key]) for key, label in WALL_TILES],
             "charts": [(key, label, size, payload["scripts"][key]) for key, label, size in WALL_CHARTS],
             "alerts": payload["lists"]["wall-alerts"],
@@ -611,20 +611,21 @@ def _display_link(token: str) -> DisplayLink:
     return link
 
 
-def _link_stations(link: DisplayLink):
-    return Station.objects.filter(programme=link.programme, area__code__startswith=link.area.code)
+def _link_scope(link: DisplayLink) -> AreaScope:
+    return AreaScope(link.programme, areas=(link.area.code,))
 
 
 def screen(request, token):
     """The wall dashboard for an unattended screen: no login, read-only, one area, revocable (see DisplayLink)."""
     link = _display_link(token)
+    scope = _link_scope(link)
     data_url = reverse("stations:screen_data", args=[token])
-    return _render_wall(request, link.programme, _link_stations(link), link.area.code, data_url, screen=True)
+    return _render_wall(request, scope, scope.records(Station.objects.all()), data_url, screen=True)
 
 
 def screen_data(request, token):
-    link = _display_link(token)
-    return JsonResponse(dashboard.wall_payload(_link_stations(link), link.programme, area_code=link.area.code))
+    scope = _link_scope(_display_link(token))
+    return JsonResponse(dashboard.wall_payload(scope, scope.records(Station.objects.all())))
 
 
 @login_required
@@ -700,9 +701,10 @@ def rule_check(request):
 @login_required
 def coverage(request):
     _need(request, "stations.view_station")
-    programme = _programme(request)
-    area_code = scope_area_code(request.user, programme)
-    figures = services.coverage_for(programme, area_code=area_code)
+    scope = AreaScope(_programme(request), request.user)
+    figures = coverage_in(scope)
+    if figures is None:
+        raise PermissionDenied(_("覆盖率按乡镇或全县统计，您的账号只能查看本站的记录。"))
     uncovered = (
         Area.objects.current()
         .restrict(request.user, "view")
@@ -714,7 +716,13 @@ def coverage(request):
     return render(
         request,
         "stations/coverage.html",
-        {"figures": figures, "cov": figures.coverage, "uncovered": uncovered, "townships": townships},
+        {
+            "figures": figures,
+            "cov": figures.coverage,
+            "uncovered": uncovered,
+            "townships": townships,
+            "scope_label": scope.label(Station),
+        },
     )
 
 

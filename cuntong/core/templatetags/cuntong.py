@@ -22,13 +22,14 @@ def yuan(value):
 
 @register.filter
 def pct(value):
-    return "—" if value is None else f"{value}%"
+    """A percentage from ``money.percent``: 56.3%"""
+    return money.format_percent(value)
 
 
 @register.filter
 def percent_of(part, whole):
-    value = money.percent(part or 0, whole)
-    return "—" if value is None else f"{value}%"
+    """part/whole rounded half up, as every figure: 9, 16 → 56.3%"""
+    return money.format_percent(money.percent(part or 0, whole))
 
 
 @register.filter

@@ -120,9 +120,9 @@ def test_overdue_appeals_are_flagged(cast, rejection):
     Appeal.objects.filter(pk=appeal.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
     appeal.refresh_from_db()
     assert appeal.is_overdue
-    from cuntong.programme.kpi import registry
+    from cuntong.programme.kpi import AreaScope, registry
 
-    (result,) = registry.evaluate(appeal.programme, ["funds.overdue_appeals"])
+    (result,) = registry.evaluate(AreaScope(appeal.programme), ["funds.overdue_appeals"])
     assert result.value == 1
     services.decide_appeal(cast.office, appeal, "dismissed", "理由")
     appeal.refresh_from_db()

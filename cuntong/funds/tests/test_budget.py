@@ -138,7 +138,7 @@ def test_budget_execution_kpis_are_registered_and_computed(cast):
     assert kpis["funds.paid_national"]["value"] == "0"
     assert kpis["funds.commitment_rate"]["value"] == "1"
     assert kpis["funds.lines_over_budget"]["value"] == 0
-    from cuntong.programme.kpi import registry
+    from cuntong.programme.kpi import AreaScope, registry
 
-    drilldown = registry.get("funds.execution_rate").drilldown(programme(), cast.evaluator)
+    drilldown = registry.drilldown(AreaScope(programme(), cast.evaluator), "funds.execution_rate")
     assert [r.amount for r in drilldown] == [wan_to_yuan("16.5")]

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from cuntong.core.testing import HONGYANG, login, make_user, other_county_programme, programme
-from cuntong.programme.kpi import KpiRegistry, Measurement, Status, judge, registry, shared
+from cuntong.programme.kpi import AreaScope, KpiRegistry, Measurement, Status, judge, registry, shared
+from cuntong.programme.models import Programme
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_judge():
 
 
 def test_registry_evaluates_registered_and_planned_kpis(base_data):
-    results = {r.key: r for r in registry.evaluate(programme())}
+    results = {r.key: r for r in registry.evaluate(AreaScope(programme()))}
     assert results["programme.budget_total"].value == Decimal(1650)
     assert results["programme.budget_total"].status == Status.MET
     assert {t.kpi for t in programme().targets.all()} <= set(results)
@@ -90,23 +91,23 @@ def test_registry_evaluates_registered_and_planned_kpis(base_data):
 
 def test_a_local_registry_marks_unregistered_targets(base_data):
     local = KpiRegistry()
-    local.register("demo.count", "演示", unit="个")(lambda p: Measurement(3))
-    results = {r.key: r for r in local.evaluate(programme())}
+    local.register("demo.count", "演示", model=Programme, unit="个")(lambda scope: Measurement(3))
+    results = {r.key: r for r in local.evaluate(AreaScope(programme()))}
     assert results["demo.count"].status == Status.NO_TARGET
     assert results["stations.village_coverage"].status == Status.NOT_REGISTERED
     with pytest.raises(ValueError):
-        local.register("demo.count", "again")(lambda p: Measurement(1))
+        local.register("demo.count", "again", model=Programme)(lambda scope: Measurement(1))
 
 
 def test_shared_helpers_run_once_per_evaluation_and_never_serve_stale_figures(base_data):
     calls = []
     totals = shared(lambda p: calls.append(p.pk) or len(calls))
     local = KpiRegistry()
-    local.register("demo.a", "甲")(lambda p: Measurement(totals(p)))
-    local.register("demo.b", "乙")(lambda p: Measurement(totals(p)))
-    results = {r.key: r.value for r in local.evaluate(programme(), ["demo.a", "demo.b"])}
+    local.register("demo.a", "甲", model=Programme)(lambda scope: Measurement(totals(scope.programme)))
+    local.register("demo.b", "乙", model=Programme)(lambda scope: Measurement(totals(scope.programme)))
+    results = {r.key: r.value for r in local.evaluate(AreaScope(programme()), ["demo.a", "demo.b"])}
     assert results == {"demo.a": 1, "demo.b": 1} and len(calls) == 1
-    assert local.evaluate(programme(), ["demo.a"])[0].value == 2  # a new evaluation computes afresh
+    assert local.evaluate(AreaScope(programme()), ["demo.a"])[0].value == 2  # a new evaluation computes afresh
     assert totals(programme()) == 3 and totals(programme()) == 4  # outside an evaluation: every call
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme
-from cuntong.programme.kpi import registry
+from cuntong.programme.kpi import AreaScope, registry
 from cuntong.stations import rules, services
 
 from .factories import make_station
@@ -34,7 +34,7 @@ def network(base_data):
 
 
 def _kpis():
-    return {r.key: r for r in registry.evaluate(programme()) if r.key.startswith("stations.")}
+    return {r.key: r for r in registry.evaluate(AreaScope(programme())) if r.key.startswith("stations.")}
 
 
 def test_hand_counted_coverage(network):
@@ -53,14 +53,12 @@ def test_hand_counted_coverage(network):
 
 
 def test_drilldown_lists_uncovered_villages_in_the_viewers_scope(network):
-    definition = registry.get("stations.village_coverage")
-    office = make_user("office-user", "office")
-    assert [a.name for a in definition.drilldown(programme(), office)] == ["测试丙村委会", "测试丁村委会"]
-    hongyang = make_user("hongyang-user", "township", HONGYANG)
-    assert list(definition.drilldown(programme(), hongyang)) == []
-    poverty = registry.get("stations.poverty_village_coverage")
-    assert [a.name for a in poverty.drilldown(programme(), office)] == ["测试丁村委会"]
-    page = login(office).get("/programme/kpi/stations.village_coverage/").content.decode()
+    office = AreaScope(programme(), make_user("office-user", "office"))
+    assert [a.name for a in registry.drilldown(office, "stations.village_coverage")] == ["测试丙村委会", "测试丁村委会"]
+    hongyang = AreaScope(programme(), make_user("hongyang-user", "township", HONGYANG))
+    assert list(registry.drilldown(hongyang, "stations.village_coverage")) == []
+    assert [a.name for a in registry.drilldown(office, "stations.poverty_village_coverage")] == ["测试丁村委会"]
+    page = login(office.user).get("/programme/kpi/stations.village_coverage/").content.decode()
     assert "测试丙村委会" in page and "测试丁村委会" in page and "测试甲村委会" not in page
 
 
