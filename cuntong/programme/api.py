@@ -116,7 +116,7 @@ class ProgrammeViewSet(ScopedReadOnlyViewSet):
         )
 
     @extend_schema(responses=KpiResultSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def kpis(self, request, code=None):
         """Every registered KPI and every plan target, with value and status, over the areas the caller may see."""
         programme = self.get_object()
