@@ -1,14 +1,17 @@
 """The API pattern every module follows: DRF viewsets over restricted querysets.
 
 Reads start from ``restrict(user, "view")``; writes check the model permission, run in a transaction and are
-undone when the saved record falls outside the caller's scope — the same rules as the pages.
+undone when the saved record falls outside the caller's scope — the same rules as the pages. A rule refusal raised
+as Django's ``ValidationError`` anywhere below a view (model ``clean``, a service) answers 400 with its messages.
 """
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from .personal import PersonalValue
 from .scoping import is_permitted, permission_name
@@ -26,6 +29,13 @@ METHOD_ACTIONS = {
 
 def action_for(request) -> str:
     return METHOD_ACTIONS.get(request.method, "view")
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with Django validation errors as 400 ``{field: [messages]}`` instead of a 500."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(serializers.as_serializer_error(exc))
+    return drf_exception_handler(exc, context)
 
 
 class ScopedPermission(permissions.BasePermission):

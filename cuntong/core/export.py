@@ -1,7 +1,9 @@
 """XLSX exports: one writer for every list page, report and auditor download.
 
 Values go through ``str()`` for anything that is not a number or date, so personal data leaves only masked.
-Each export is a security event (who exported what, how many rows).
+Every text is written as a text cell, so a value such as ``=HYPERLINK(…)`` typed into a record by one user never
+runs as a formula in the spreadsheet of another (OWASP "CSV injection"). Each export is a security event (who
+exported what, how many rows).
 """
 
 import datetime
@@ -33,6 +35,13 @@ def cell_value(value):
     return str(value)
 
 
+def _cell(sheet, value) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=cell_value(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # openpyxl would read "=…" as a formula; a text cell is shown, never evaluated
+    return cell
+
+
 def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
     """Sheets of (title, headers, rows) as XLSX bytes, written in streaming mode."""
     book = Workbook(write_only=True)
@@ -41,12 +50,12 @@ def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]
         sheet = book.create_sheet(title=title[:31])
         header_cells = []
         for header in headers:
-            cell = WriteOnlyCell(sheet, value=str(header))
+            cell = _cell(sheet, str(header))
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
         for row in rows:
-            sheet.append([cell_value(v) for v in row])
+            sheet.append([_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

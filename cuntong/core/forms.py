@@ -2,8 +2,10 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .fields import PersonalFormField
+from .importer import limit, megabytes
 from .scoping import RestrictedQuerySet
 
 
@@ -70,12 +72,18 @@ class ScopedModelForm(forms.ModelForm):
 
 
 class ImportForm(StyledForm):
-    file = forms.FileField(label="文件（.xlsx 或 .csv）")
-    valid_only = forms.BooleanField(label="仅导入无错误的行（默认：有任何错误则全部不导入）", required=False)
-    check_only = forms.BooleanField(label="只检查，不写入", required=False)
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
+    valid_only = forms.BooleanField(label=_("仅导入无错误的行（默认：有任何错误则全部不导入）"), required=False)
+    check_only = forms.BooleanField(label=_("只检查，不写入"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
-            raise forms.ValidationError("请上传 .xlsx 或 .csv 文件。")
+            raise forms.ValidationError(_("请上传 .xlsx 或 .csv 文件。"))
+        most = limit("IMPORT_MAX_UPLOAD_BYTES")
+        if upload.size > most:
+            raise forms.ValidationError(
+                _("文件有 %(size)s，超过了 %(limit)s 的上限：请分成几个文件导入。")
+                % {"size": megabytes(upload.size), "limit": megabytes(most)}
+            )
         return upload

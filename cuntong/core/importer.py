@@ -5,12 +5,19 @@ the file streams past, and collects every bad row with its row number and reason
 file is valid — or the user explicitly asks to import only the valid rows. Writing happens in one transaction.
 
 Subclasses implement ``clean_row`` (row-level rules, may consult earlier rows through ``self``) and ``write``.
+
+Input is bounded before it is parsed: an XLSX whose members decompress past ``IMPORT_MAX_UNPACKED_BYTES`` or whose
+sheet declares more than ``IMPORT_MAX_ROWS`` rows is refused unread, and rows stream from the file one at a time.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
 import io
+import logging
+import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,11 +26,26 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 Progress = Callable[[int, int | None], None]
+
+logger = logging.getLogger(__name__)
+
+# Bounds on what an import reads (bytes and rows); a deployment may override any of them in its settings.
+# A county's largest real file (every resident of a township) is far below them.
+LIMITS = {
+    "IMPORT_MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    "IMPORT_MAX_UNPACKED_BYTES": 200 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 200_000,
+}
+
+
+def limit(name: str) -> int:
+    return getattr(settings, name, LIMITS[name])
 
 
 class RowInvalid(Exception):
@@ -190,39 +212,106 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _decode(data: bytes) -> str:
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+def _unpacked_size(stream: BinaryIO) -> int:
+    """What an XLSX decompresses to, from its zip directory (``zipfile`` never inflates a member past its size)."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise RowInvalid(_("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式")) from exc
+    finally:
+        stream.seek(0)
+
+
+def _xlsx_rows(stream: BinaryIO) -> tuple[Iterator[list[str]], int | None]:
+    unpacked = _unpacked_size(stream)
+    if unpacked > limit("IMPORT_MAX_UNPACKED_BYTES"):
+        raise RowInvalid(
+            _("Excel 文件解压后有 %(size)s，超过了 %(limit)s 的上限：请分成几个文件导入")
+            % {"size": megabytes(unpacked), "limit": megabytes(limit("IMPORT_MAX_UNPACKED_BYTES"))}
+        )
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        declared = sheet.max_row  # from the sheet's <dimension>, read without parsing its rows
+    except Exception as exc:  # openpyxl raises many types for a broken file; the user needs no more than this
+        logger.info("unreadable XLSX upload", exc_info=True)
+        raise RowInvalid(_("无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式")) from exc
+    total = declared if declared and declared > 1 else None
+    return ([_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)), total
+
+
+def _csv_encoding(stream: BinaryIO) -> tuple[str, int]:
+    """The CSV's encoding (UTF-8, else GBK/GB18030) and its line count, read in chunks; the stream is rewound."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        stream.seek(0)
         try:
-            return data.decode(encoding)
+            while chunk := stream.read(1 << 16):
+                decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        stream.seek(0)
+        return encoding, lines
     raise RowInvalid(_("无法识别文件编码：请保存为 UTF-8 或 GBK 编码的 CSV"))
 
 
+def _csv_rows(stream: BinaryIO) -> tuple[Iterator[list[str]], int | None]:
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size > limit("IMPORT_MAX_UNPACKED_BYTES"):
+        raise RowInvalid(
+            _("CSV 文件有 %(size)s，超过了 %(limit)s 的上限：请分成几个文件导入")
+            % {"size": megabytes(size), "limit": megabytes(limit("IMPORT_MAX_UNPACKED_BYTES"))}
+        )
+    encoding, lines = _csv_encoding(stream)
+    return _csv_records(stream, encoding), lines or None
+
+
+def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    try:
+        for row in csv.reader(text):
+            yield list(map(str.strip, row))
+    finally:
+        text.detach()  # the caller's stream stays open
+
+
 def read_rows(stream: BinaryIO, filename: str) -> tuple[Iterator[list[str]], int | None]:
-    """Rows of cell texts (header first) and the row count when the format tells it cheaply."""
+    """Rows of cell texts (header first), streamed, and the row count the file declares."""
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(stream, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise RowInvalid(_("无法读取 Excel 文件：%(e)s") % {"e": exc}) from exc
-        sheet = book.worksheets[0]
-        total = sheet.max_row if sheet.max_row and sheet.max_row > 1 else None
-        return ([_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)), total
+        return _xlsx_rows(stream)
     if suffix in (".csv", ".txt"):
-        content = _decode(stream.read())
-        total = content.count("\n") or None
-        return (list(map(str.strip, row)) for row in csv.reader(io.StringIO(content))), total
+        return _csv_rows(stream)
     raise RowInvalid(_("不支持的文件类型“%(s)s”：请上传 .xlsx 或 .csv") % {"s": suffix or filename})
+
+
+def _too_many_rows(rows: int) -> str:
+    return _("文件有 %(rows)s 行，超过了 %(limit)s 行的上限：请分成几个文件导入") % {
+        "rows": f"{rows:,}",
+        "limit": f"{limit('IMPORT_MAX_ROWS'):,}",
+    }
 
 
 class Importer(ABC):
     """Subclass with ``columns``, ``clean_row`` and ``write``; call ``run``."""
 
+    # The import page hands the class to its template, which must read it, not instantiate it.
+    do_not_call_in_templates = True
     columns: tuple[Column, ...] = ()
+    # Headers a file may carry that are knowingly not read (e.g. names the module's export writes beside codes);
+    # any other unknown header is an error, so no column is silently dropped.
+    ignored_headers: tuple[str, ...] = ()
     title = ""  # what users call the data, shown on the import page
     model = None  # the model written; its "add" permission guards the import page
     # Errors are collected across the whole file; past this many we stop listing (the file is clearly wrong).
@@ -243,17 +332,38 @@ class Importer(ABC):
 
     # -- machinery --------------------------------------------------------------------------------------------
     def _header_map(self, header: list[str]) -> dict[str, int]:
+        known = {name.lower(): column for column in self.columns for name in column.headers}
+        ignored = {name.lower() for name in self.ignored_headers}
         positions: dict[str, int] = {}
-        normalised = [h.strip().lower() for h in header]
-        for column in self.columns:
-            for name in column.headers:
-                if name.lower() in normalised:
-                    positions[column.key] = normalised.index(name.lower())
-                    break
+        for index, cell in enumerate(header):
+            name = cell.strip().lower()
+            if not name or name in ignored:
+                continue
+            column = known.get(name)
+            if column is None:
+                raise RowInvalid(self._unknown_header(cell.strip()))
+            if column.key in positions:
+                raise RowInvalid(
+                    _("“%(header)s”与第 %(n)d 列重复（都是“%(label)s”）")
+                    % {"header": cell.strip(), "n": positions[column.key] + 1, "label": column.label}
+                )
+            positions[column.key] = index
         missing = [c.label for c in self.columns if c.required and c.key not in positions]
         if missing:
-            raise RowInvalid(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)}, column=None)
+            raise RowInvalid(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
         return positions
+
+    def _unknown_header(self, header: str) -> str:
+        names = [name for column in self.columns for name in column.headers]
+        expected = "、".join(column.label for column in self.columns)
+        nearest = difflib.get_close_matches(header, names, n=1, cutoff=0.5)
+        if nearest:
+            return _("无法识别的列“%(header)s”，是否应为“%(nearest)s”？可用的列：%(expected)s") % {
+                "header": header,
+                "nearest": nearest[0],
+                "expected": expected,
+            }
+        return _("无法识别的列“%(header)s”。可用的列：%(expected)s") % {"header": header, "expected": expected}
 
     def _parse(self, cells: list[str], positions: dict[str, int], row_number: int) -> tuple[dict, list[RowError]]:
         values: dict[str, Any] = {}
@@ -284,6 +394,9 @@ class Importer(ABC):
             report.errors.append(RowError(1, None, exc.message))
             return
         for row_number, cells in enumerate(rows, start=2):
+            if row_number > limit("IMPORT_MAX_ROWS") + 1:
+                report.errors.append(RowError(row_number, None, _too_many_rows(row_number - 1)))
+                return
             if not any(cells):
                 continue
             report.rows += 1
@@ -315,6 +428,8 @@ class Importer(ABC):
         report = ImportReport()
         try:
             rows, total = read_rows(stream, filename)
+            if total and total > limit("IMPORT_MAX_ROWS") + 1:
+                raise RowInvalid(_too_many_rows(total - 1))
         except RowInvalid as exc:
             report.errors.append(RowError(0, None, exc.message))
             return report

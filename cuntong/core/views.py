@@ -8,6 +8,7 @@ templates under ``core/`` render any model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -23,6 +24,7 @@ from cuntong.audit.changelog import history_of
 from cuntong.audit.services import log_event
 
 from .export import xlsx_response
+from .importer import IMPORTERS, limit, megabytes
 from .scoping import is_permitted, permission_name
 
 
@@ -271,8 +273,6 @@ class ImportView(LoginRequiredMixin, generic.FormView):
     template_name = "core/import.html"
 
     def dispatch(self, request, *args, **kwargs):
-        from .importer import IMPORTERS
-
         self.importer = IMPORTERS.get(kwargs["name"])
         if self.importer is None:
             raise Http404
@@ -301,6 +301,7 @@ class ImportView(LoginRequiredMixin, generic.FormView):
         context = super().get_context_data(**kwargs)
         context["importer"] = self.importer
         context["columns"] = self.importer.columns
+        context["max_upload"] = megabytes(limit("IMPORT_MAX_UPLOAD_BYTES"))
         return context
 
     def form_valid(self, form):
@@ -311,7 +312,8 @@ class ImportView(LoginRequiredMixin, generic.FormView):
         from cuntong.jobs.services import start
 
         upload = form.cleaned_data["file"]
-        path = default_storage.save(f"imports/{uuid.uuid4()}/{upload.name}", upload)
+        # Stored under a name the server chooses; the uploader's name only labels the job and picks the parser.
+        path = default_storage.save(f"imports/{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}", upload)
         job = start(
             "core.import",
             title=_("导入 %(what)s：%(file)s") % {"what": self.importer.title, "file": upload.name},

@@ -1,4 +1,9 @@
-"""A background job as users see it: what, whose, how far, and what came out."""
+"""A background job as users see it: what, whose, how far, and what came out.
+
+The job row is the one record of a job's state. The django-tasks task that runs it only carries the job's id: it
+returns nothing, and fails exactly when the job fails (``services.run``). A job whose worker dies stops beating
+(``heartbeat_at``, refreshed with every progress report) and is marked failed by ``services.expire_stalled``.
+"""
 
 import uuid
 
@@ -18,6 +23,10 @@ class Job(models.Model):
         SUCCEEDED = "succeeded", _("已完成")
         FAILED = "failed", _("失败")
 
+    class Failure(models.TextChoices):
+        CRASHED = "crashed", _("处理出错")
+        STALLED = "stalled", _("无响应")
+
     scope = Scope(programme="programme", owner_user="created_by")
     track_changes = False
 
@@ -36,10 +45,12 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("总数"), null=True, blank=True)
     message = models.CharField(_("进度说明"), max_length=200, blank=True)
     result = models.JSONField(_("结果"), null=True, blank=True)
-    error = models.TextField(_("错误"), blank=True)
+    # Why a failed job failed, and nothing more: the exception and its traceback go to the server log only.
+    failure = models.CharField(_("失败原因"), max_length=16, choices=Failure.choices, blank=True)
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近进度时间"), null=True, blank=True)
 
     objects = RestrictedManager()
 
@@ -65,3 +76,19 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def reference(self) -> str:
+        """What a user quotes to an administrator; the server log names the failure with it."""
+        return self.pk.hex[:8]
+
+    @property
+    def error(self) -> str:
+        """A failed job's message in the reader's language: what happened and the reference, never the exception."""
+        if self.status != self.Status.FAILED:
+            return ""
+        if self.failure == self.Failure.STALLED:
+            return _(
+                "任务中断：后台进程长时间没有响应。请重新提交；如再次出现，请联系管理员并告知参考编号 %(ref)s。"
+            ) % {"ref": self.reference}
+        return _("任务未能完成：处理时出错。请联系管理员并告知参考编号 %(ref)s。") % {"ref": self.reference}

@@ -97,6 +97,8 @@ class StationImporter(ProgrammeImporter):
         Column("opened_on", ("开始运营日期", "opened_on"), parse=imp.day),
         Column("note", ("备注", "note"), parse=imp.text),
     )
+    # Written by the station list's export for reading (it imports back); the import does not set them.
+    ignored_headers = ("服务区域", "停止运营日期", "演示生成数据")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -249,6 +251,8 @@ class ReportImporter(ProgrammeImporter):
         Column("confirm", ("确认", "confirm"), parse=imp.boolean),
         Column("reason", ("修改原因", "reason"), parse=imp.text),
     )
+    # Written by the report list's export for reading (it imports back); the import does not set them.
+    ignored_headers = ("站点", "报送时间", "报送截止日", "按时", "来源")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
