@@ -96,7 +96,8 @@ class TimelineMixin:
     @action(detail=True, pagination_class=None)
     def timeline(self, request, pk=None):
         obj = self.get_object()
-        entries = LedgerEntry.objects.filter(**{self.timeline_field: obj}).order_by("seq")
+        entries = policies.visible_entries(request.user, LedgerEntry.objects.filter(**{self.timeline_field: obj}))
+        entries = entries.order_by("seq")
         return Response(TimelineEntrySerializer(entries, many=True, context={"request": request}).data)
 
 
@@ -472,9 +473,10 @@ class AppealViewSet(ScopedActionsMixin, ScopedViewSet):
     @extend_schema(request=AppealDecisionSerializer, responses=AppealSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
+        appeal = self.get_object()  # scope before the body: an outsider learns nothing from validation errors
         serializer = AppealDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appeal = run(services.decide_appeal, request.user, self.get_object(), **serializer.validated_data)
+        appeal = run(services.decide_appeal, request.user, appeal, **serializer.validated_data)
         return Response(self.get_serializer(appeal).data)
 
 

@@ -7,7 +7,10 @@ saying so), never an error page.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -34,6 +37,20 @@ def may_read_ledger(user) -> bool:
     """The programme's whole ledger (its hashes, head, verification, the auditors' export): the permission, held
     county-wide. A township-scoped grant opens no ledger entry, so it opens none of these either."""
     return scope_filter(LedgerEntry, user, "view") is not None
+
+
+def visible_entries(user, entries):
+    """The entries of ``entries`` a record page may show ``user``: all of them for a county-wide ledger reader,
+    else only those whose subject (contract, request, appeal, batch …) ``user`` may see itself. A budget line's
+    timeline otherwise names other townships' contracts, requests and appeals."""
+    if may_read_ledger(user):
+        return entries
+    visible = Q(pk__in=[])
+    for label in entries.order_by().values_list("subject_type", flat=True).distinct():
+        model = apps.get_model(label)
+        ids = model.objects.restrict(user, "view").annotate(subject=Cast("pk", CharField())).values("subject")
+        visible |= Q(subject_type=label, subject_id__in=ids)
+    return entries.filter(visible)
 
 
 def ledger_programme(user, programme):

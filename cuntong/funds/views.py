@@ -64,7 +64,7 @@ TIMELINE_LIMIT = 200
 def timeline(user, **refs) -> dict:
     """Ledger events about one line, contract or request, oldest first, with who, when and evidence (the latest
     ``TIMELINE_LIMIT``; the ledger list filtered to the record has them all)."""
-    rows = LedgerEntry.objects.filter(**refs)
+    rows = policies.visible_entries(user, LedgerEntry.objects.filter(**refs))
     total = rows.count()
     entries = list(reversed(rows.order_by("-seq")[:TIMELINE_LIMIT]))
     attachment_ids = [e.payload.get("attachment") for e in entries if e.event == "evidence_attached"]
