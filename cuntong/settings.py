@@ -232,6 +232,13 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("CUNTONG_MEDIA_ROOT", VAR_DIR / "media"))
 ATTACHMENT_MAX_BYTES = int(os.environ.get("CUNTONG_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Optional host of its own for attachment downloads (files.example.gov.cn): links point there, so even a file a
+# browser chose to render would not share the application's origin. It serves the same application; the session
+# cookie must reach it (CUNTONG_SESSION_COOKIE_DOMAIN=.example.gov.cn).
+ATTACHMENT_HOST = os.environ.get("CUNTONG_ATTACHMENT_HOST", "")
+if ATTACHMENT_HOST:
+    ALLOWED_HOSTS.append(ATTACHMENT_HOST)
+SESSION_COOKIE_DOMAIN = os.environ.get("CUNTONG_SESSION_COOKIE_DOMAIN") or None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 

@@ -9,9 +9,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -21,6 +20,7 @@ from cuntong.audit.services import log_event
 
 from .api_auth import issue_token, revoke_token
 from .forms import ApiTokenForm, LoginForm, TokenForm
+from .redirects import next_url
 
 
 class LoginView(auth_views.LoginView):
@@ -82,9 +82,7 @@ def otp_verify(request):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 log_event("otp", user=request.user, step="verified")
-                target = request.GET.get("next", "")
-                safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
-                return redirect(target if safe else "home")
+                return redirect(next_url(request, reverse("home")))
         log_event("otp", user=request.user, step="failed")
         form.add_error("token", _("验证码不正确。"))
     return render(request, "accounts/otp_verify.html", {"form": form})
