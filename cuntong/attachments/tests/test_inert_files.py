@@ -15,7 +15,7 @@ from cuntong.core.testing import HONGYANG, area, login, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # The attack from issue 10: a "WEBP" that is JavaScript, and a "WEBP" page that loads it.
-EVIL_JS = b"RIFF\x00\x00\x00\x00WEBPVP8 ;alert(document.domain)//"
+EVIL_JS = b"RIFF=/*_WEBP*/1;alert(document.domain)"  # valid JavaScript whose bytes 0-11 read RIFF….WEBP
 NOTICE_HTML = b'RIFF____WEBP<html><script src="/attachments/11/"></script></html>'
 
 
