@@ -179,12 +179,21 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Lockout (accounts/lockout.py): five failures lock one account from one address, for 15 minutes doubling with each
+# repeated lockout within a day; 50 failures from one address across accounts lock the address. Nobody can lock a
+# colleague out by guessing, each lockout alerts the security administrators, who can also unlock at once.
+AXES_HANDLER = "cuntong.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("CUNTONG_LOCKOUT_FAILURES", "5"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_COOLOFF_TIME = None  # an administrator unlocks; level 3 wants a human in the loop
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("CUNTONG_LOCKOUT_ADDRESS_FAILURES", "50"))
+LOCKOUT_COOL_OFF_MINUTES = int(os.environ.get("CUNTONG_LOCKOUT_MINUTES", "15"))
+AXES_COOLOFF_TIME = "cuntong.accounts.lockout.cool_off"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the retry time shown stays true
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "cuntong.accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "cuntong.accounts.lockout.username_of"
 AXES_USERNAME_FORM_FIELD = "username"
+SECURITY_ALERT_EMAILS = [a for a in os.environ.get("CUNTONG_SECURITY_ALERT_EMAILS", "").split(",") if a]
 AXES_ENABLE_ADMIN = False
 # Behind reverse proxies (nginx …) every request comes from the proxy, so lockout per address and the audit trail
 # read the client from X-Forwarded-For, trusting as many hops as proxies are declared (0: REMOTE_ADDR only).

@@ -6,8 +6,10 @@ from datetime import timedelta
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -19,7 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cuntong.audit.services import log_event
 
 from .api_auth import issue_token, revoke_token
-from .forms import ApiTokenForm, LoginForm, TokenForm
+from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TokenForm
+from .lockout import is_locked
 from .redirects import next_url
 
 
@@ -37,8 +40,25 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's password; wrong current passwords count towards the lockout, and a lockout ends the session."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
+    form_class = PasswordChangeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if request.method == "POST" and user.is_authenticated and is_locked(request, user.get_username()):
+            request.axes_locked_out, request.axes_credentials = True, {"username": user.get_username()}
+        else:
+            response = super().dispatch(request, *args, **kwargs)
+            if not getattr(request, "axes_locked_out", False):
+                return response
+        logout(request)  # axes' middleware answers with the lockout page
+        return HttpResponse(status=settings.AXES_HTTP_RESPONSE_CODE)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         response = super().form_valid(form)
