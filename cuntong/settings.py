@@ -5,6 +5,8 @@ hardening that a level-3 (等保三级) assessment checks and refuses to start w
 """
 
 import os
+import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -194,6 +196,10 @@ AXES_LOCKOUT_CALLABLE = "cuntong.accounts.lockout.lockout_response"
 AXES_USERNAME_CALLABLE = "cuntong.accounts.lockout.username_of"
 AXES_USERNAME_FORM_FIELD = "username"
 SECURITY_ALERT_EMAILS = [a for a in os.environ.get("CUNTONG_SECURITY_ALERT_EMAILS", "").split(",") if a]
+EMAIL_HOST = os.environ.get("CUNTONG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CUNTONG_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("CUNTONG_EMAIL_FROM", "cuntong@localhost")
+EMAIL_TIMEOUT = 10  # an unreachable mail server must not hold up the login that triggered an alert
 AXES_ENABLE_ADMIN = False
 # Behind reverse proxies (nginx …) every request comes from the proxy, so lockout per address and the audit trail
 # read the client from X-Forwarded-For, trusting as many hops as proxies are declared (0: REMOTE_ADDR only).
@@ -284,6 +290,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Rural e-commerce demonstration programme platform. Every endpoint is scoped by the caller's role and area.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API's description is for members (session or token, like the API itself), never for anonymous visitors.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -323,6 +331,14 @@ if PRODUCTION:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
     if not os.environ.get("CUNTONG_DATA_KEYS") or not os.environ.get("CUNTONG_HASH_KEY"):
         raise ImproperlyConfigured("CUNTONG_DATA_KEYS and CUNTONG_HASH_KEY must be set in production")
+    # Production serves static files through a manifest; without `collectstatic` every page fails.
+    if not (STATIC_ROOT / "staticfiles.json").exists() and "collectstatic" not in sys.argv:
+        warnings.warn(
+            f"no collected static files in {STATIC_ROOT}: run `cuntong collectstatic --noinput` before starting, "
+            "or every page will answer 500",
+            RuntimeWarning,
+            stacklevel=1,
+        )
 
 LOGGING = {
     "version": 1,
