@@ -39,7 +39,7 @@ def office(base_data):
 
 
 def attach(office, name: str, data: bytes) -> Attachment:
-    return services.attach(area(f"{HONGYANG}201"), SimpleUploadedFile(name, data), user=office)
+    return services.attach(area(f"{HONGYANG}201"), SimpleUploadedFile(name, data), user=office, kind="report")
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_files_that_are_not_what_they_claim_are_refused(office, name, data, reas
 def test_verified_files_are_kept_under_a_name_the_server_chooses(office, name, data, mime_type, inline):
     attachment = attach(office, name, data)
     assert attachment.mime_type == mime_type and attachment.file_kind.inline is inline
-    assert attachment.original_name == name
+    assert attachment.original_name == name and attachment.kind == "report"
     stored = attachment.file.name.rsplit("/", 1)[1]
     assert name.rsplit(".", 1)[0] not in stored and len(stored.split(".")[0]) == 32
     assert stored.endswith(attachment.file_kind.extensions[0])
