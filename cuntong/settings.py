@@ -5,6 +5,8 @@ hardening that a level-3 (等保三级) assessment checks and refuses to start w
 """
 
 import os
+import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -180,12 +182,25 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Lockout (accounts/lockout.py): five failures lock one account from one address, for 15 minutes doubling with each
+# repeated lockout within a day; 50 failures from one address across accounts lock the address. Nobody can lock a
+# colleague out by guessing, each lockout alerts the security administrators, who can also unlock at once.
+AXES_HANDLER = "cuntong.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("CUNTONG_LOCKOUT_FAILURES", "5"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_COOLOFF_TIME = None  # an administrator unlocks; level 3 wants a human in the loop
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("CUNTONG_LOCKOUT_ADDRESS_FAILURES", "50"))
+LOCKOUT_COOL_OFF_MINUTES = int(os.environ.get("CUNTONG_LOCKOUT_MINUTES", "15"))
+AXES_COOLOFF_TIME = "cuntong.accounts.lockout.cool_off"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the retry time shown stays true
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "cuntong.accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "cuntong.accounts.lockout.username_of"
 AXES_USERNAME_FORM_FIELD = "username"
+SECURITY_ALERT_EMAILS = [a for a in os.environ.get("CUNTONG_SECURITY_ALERT_EMAILS", "").split(",") if a]
+EMAIL_HOST = os.environ.get("CUNTONG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CUNTONG_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("CUNTONG_EMAIL_FROM", "cuntong@localhost")
+EMAIL_TIMEOUT = 10  # an unreachable mail server must not hold up the login that triggered an alert
 AXES_ENABLE_ADMIN = False
 # Behind reverse proxies (nginx …) every request comes from the proxy, so lockout per address and the audit trail
 # read the client from X-Forwarded-For, trusting as many hops as proxies are declared (0: REMOTE_ADDR only).
@@ -233,6 +248,13 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("CUNTONG_MEDIA_ROOT", VAR_DIR / "media"))
 ATTACHMENT_MAX_BYTES = int(os.environ.get("CUNTONG_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Optional host of its own for attachment downloads (files.example.gov.cn): links point there, so even a file a
+# browser chose to render would not share the application's origin. It serves the same application; the session
+# cookie must reach it (CUNTONG_SESSION_COOKIE_DOMAIN=.example.gov.cn).
+ATTACHMENT_HOST = os.environ.get("CUNTONG_ATTACHMENT_HOST", "")
+if ATTACHMENT_HOST:
+    ALLOWED_HOSTS.append(ATTACHMENT_HOST)
+SESSION_COOKIE_DOMAIN = os.environ.get("CUNTONG_SESSION_COOKIE_DOMAIN") or None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
@@ -270,6 +292,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Rural e-commerce demonstration programme platform. Every endpoint is scoped by the caller's role and area.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API's description is for members (session or token, like the API itself), never for anonymous visitors.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -313,6 +337,14 @@ if PRODUCTION:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
     if not os.environ.get("CUNTONG_DATA_KEYS") or not os.environ.get("CUNTONG_HASH_KEY"):
         raise ImproperlyConfigured("CUNTONG_DATA_KEYS and CUNTONG_HASH_KEY must be set in production")
+    # Production serves static files through a manifest; without `collectstatic` every page fails.
+    if not (STATIC_ROOT / "staticfiles.json").exists() and "collectstatic" not in sys.argv:
+        warnings.warn(
+            f"no collected static files in {STATIC_ROOT}: run `cuntong collectstatic --noinput` before starting, "
+            "or every page will answer 500",
+            RuntimeWarning,
+            stacklevel=1,
+        )
 
 LOGGING = {
     "version": 1,

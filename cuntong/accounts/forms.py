@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.geo.models import Area
 
 from . import roles, rules, services
+from .lockout import count_failure
 from .models import Membership, Organisation, Role, User
 
 
@@ -34,6 +36,22 @@ class LoginForm(AuthenticationForm):
         return forms.ValidationError(
             self.error_messages["invalid_login"], code="invalid_login", params={"limit": settings.AXES_FAILURE_LIMIT}
         )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """A wrong current password counts like a failed login of the account from this address: a stolen session
+    cannot guess the password more freely than the login page can."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            count_failure(self.request, self.user.get_username())
+            raise
 
 
 class TokenForm(forms.Form):

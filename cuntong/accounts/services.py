@@ -7,11 +7,9 @@ separation-of-duties guard the model and the database enforce for every write.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from cuntong.audit.services import log_event
@@ -207,21 +205,10 @@ def set_role_permissions(role: Role, permissions, *, by) -> None:
 
 
 def lockouts() -> dict[str, list[dict]]:
-    """Usernames and addresses at or over the failure limit: what the security administrator may unlock."""
-    from axes.models import AccessAttempt
+    """Accounts (per address) and addresses locked now: what the security administrator may unlock."""
+    from .lockout import locked
 
-    limit = settings.AXES_FAILURE_LIMIT
-    result = {}
-    for key, field in (("usernames", "username"), ("addresses", "ip_address")):
-        rows = (
-            AccessAttempt.objects.exclude(**{f"{field}__isnull": True})
-            .values(field)
-            .annotate(failures=Sum("failures_since_start"), attempts=Count("pk"))
-            .filter(failures__gte=limit)
-            .order_by(field)
-        )
-        result[key] = [{"value": row[field], "failures": row["failures"]} for row in rows]
-    return result
+    return locked()
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ from django.dispatch import receiver
 from cuntong.audit.middleware import client_address
 from cuntong.audit.services import log_event
 
+from .lockout import record_lockout
+
 
 def _address(request):
     return client_address(request) if request is not None else None
@@ -30,4 +32,6 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="cuntong_lockout")
 def on_lockout(sender, request, username, ip_address, **kwargs):
-    log_event("lockout", username=str(username or "")[:150], address=ip_address)
+    # Axes counts a failure only when it is not already locked; attempts while locked are logged as failures only.
+    if request.axes_failures_since_start is not None:
+        record_lockout(request, str(username or "")[:150], ip_address)

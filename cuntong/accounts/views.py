@@ -6,12 +6,13 @@ from datetime import timedelta
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -20,7 +21,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cuntong.audit.services import log_event
 
 from .api_auth import issue_token, revoke_token
-from .forms import ApiTokenForm, LoginForm, TokenForm
+from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TokenForm
+from .lockout import is_locked
+from .redirects import next_url
 
 
 class LoginView(auth_views.LoginView):
@@ -37,8 +40,25 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's password; wrong current passwords count towards the lockout, and a lockout ends the session."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
+    form_class = PasswordChangeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if request.method == "POST" and user.is_authenticated and is_locked(request, user.get_username()):
+            request.axes_locked_out, request.axes_credentials = True, {"username": user.get_username()}
+        else:
+            response = super().dispatch(request, *args, **kwargs)
+            if not getattr(request, "axes_locked_out", False):
+                return response
+        logout(request)  # axes' middleware answers with the lockout page
+        return HttpResponse(status=settings.AXES_HTTP_RESPONSE_CODE)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -82,9 +102,7 @@ def otp_verify(request):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 log_event("otp", user=request.user, step="verified")
-                target = request.GET.get("next", "")
-                safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
-                return redirect(target if safe else "home")
+                return redirect(next_url(request, reverse("home")))
         log_event("otp", user=request.user, step="failed")
         form.add_error("token", _("验证码不正确。"))
     return render(request, "accounts/otp_verify.html", {"form": form})

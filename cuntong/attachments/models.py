@@ -1,5 +1,8 @@
 """One attachment model any record can carry: evidence photos, invoices, contracts."""
 
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -9,9 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cuntong.core.scoping import RestrictedManager, Scope
 
+from . import rules
+
 
 def _upload_to(instance, filename: str) -> str:
-    return f"attachments/{instance.sha256[:2]}/{instance.sha256}/{filename}"
+    """A name the server chooses (random, with the extension of the verified kind); the uploader's name is only
+    kept in ``original_name``."""
+    extension = rules.kind_of(instance.mime_type).extensions[0]
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}/{secrets.token_hex(16)}{extension}"
 
 
 def _thumbnail_to(instance, filename: str) -> str:
@@ -63,8 +71,29 @@ class Attachment(models.Model):
         return self.original_name
 
     def get_absolute_url(self) -> str:
-        return reverse("attachments:download", args=[self.pk])
+        return _on_attachment_host(reverse("attachments:download", args=[self.pk]))
+
+    def get_thumbnail_url(self) -> str:
+        return _on_attachment_host(reverse("attachments:thumbnail", args=[self.pk]))
+
+    @property
+    def file_kind(self) -> rules.FileKind:
+        """The kind verified at upload (``mime_type`` is only ever set from the checked content)."""
+        return rules.kind_of(self.mime_type)
 
     @property
     def is_image(self) -> bool:
-        return self.mime_type.startswith("image/")
+        return self.file_kind.is_image
+
+    @property
+    def download_name(self) -> str:
+        """The uploader's name, with the extension of the verified kind when it carries another one."""
+        name = PurePath(self.original_name)
+        extensions = self.file_kind.extensions
+        return self.original_name if name.suffix.lower() in extensions else f"{name.stem}{extensions[0]}"
+
+
+def _on_attachment_host(path: str) -> str:
+    """Attachment links on their own host when one is configured, so a file never runs in the application's origin."""
+    host = settings.ATTACHMENT_HOST
+    return f"https://{host}{path}" if host else path

@@ -1,40 +1,117 @@
-"""What an upload is and what its photo metadata says (pure: bytes and dicts in, values out)."""
+"""What an upload is and what its photo metadata says (pure: bytes and dicts in, values out).
+
+A file's kind comes from its content, checked through the whole file, never from the uploader's name: an image
+must decode, a PDF must be a complete PDF, an Office document must be the Office zip its extension names. Only
+verified images and PDFs are ever shown in the browser; everything else downloads.
+"""
 
 import datetime
+import io
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
-OFFICE_TYPES = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
+from PIL import Image
+
+ALLOWED_TYPES_TEXT = "允许 JPG、PNG、WEBP、HEIC 照片，PDF，Word/Excel/PowerPoint 文档"
 
 
 class UploadRefused(ValueError):
     pass
 
 
-def sniff(head: bytes, filename: str) -> str:
-    """The MIME type from the file's first bytes; the name's extension is trusted only for Office zip files."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
-        return "image/heic"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"PK\x03\x04"):
-        suffix = PurePath(filename).suffix.lower()
-        if suffix in OFFICE_TYPES:
-            return OFFICE_TYPES[suffix]
-    raise UploadRefused(
-        f"不支持的文件类型：{filename}（允许 JPG、PNG、WEBP、HEIC 照片，PDF，Word/Excel/PowerPoint 文档）"
-    )
+@dataclass(frozen=True)
+class FileKind:
+    mime_type: str
+    extensions: tuple[str, ...]  # the first is the one stored files get
+    inline: bool = False  # shown in the browser rather than downloaded
+    decodes_as: str = ""  # Pillow format a verified image decodes as (thumbnails are made only for these)
+    zip_part: str = ""  # the folder an Office zip must hold
+
+    @property
+    def is_image(self) -> bool:
+        return bool(self.decodes_as)
+
+
+JPEG = FileKind("image/jpeg", (".jpg", ".jpeg"), inline=True, decodes_as="JPEG")
+PNG = FileKind("image/png", (".png",), inline=True, decodes_as="PNG")
+WEBP = FileKind("image/webp", (".webp",), inline=True, decodes_as="WEBP")
+HEIC = FileKind("image/heic", (".heic", ".heif"))  # no decoder here: kept, downloaded, never shown or thumbnailed
+PDF = FileKind("application/pdf", (".pdf",), inline=True)
+DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",), zip_part="word/")
+XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",), zip_part="xl/")
+PPTX = FileKind(
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",), zip_part="ppt/"
+)
+KINDS = {kind.mime_type: kind for kind in (JPEG, PNG, WEBP, HEIC, PDF, DOCX, XLSX, PPTX)}
+# What a stored file is served as when its recorded type is not one verified here (files from before the check).
+UNVERIFIED = FileKind("application/octet-stream", (".bin",))
+
+
+def kind_of(mime_type: str) -> FileKind:
+    return KINDS.get(mime_type, UNVERIFIED)
+
+
+def _claimed_kind(data: bytes, suffix: str) -> FileKind | None:
+    """The kind the file's first bytes claim; Office files are zips, told apart by the extension and then checked."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return WEBP
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return HEIC
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"PK\x03\x04"):
+        return next((kind for kind in (DOCX, XLSX, PPTX) if suffix in kind.extensions), None)
+    return None
+
+
+def _content_holds(kind: FileKind, data: bytes) -> bool:
+    if kind.decodes_as:
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != kind.decodes_as:
+                    return False
+                image.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()  # verify() checks structure only; a truncated or foreign payload fails to decode
+        except Exception:
+            return False
+        return True
+    if kind is PDF:
+        return b"%%EOF" in data[-2048:]
+    if kind.zip_part:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            return False
+        return "[Content_Types].xml" in names and any(name.startswith(kind.zip_part) for name in names)
+    return kind is HEIC
+
+
+def content_kind(data: bytes, filename: str) -> FileKind | None:
+    """The kind the whole content proves, or None (off the list, or not what its first bytes claim)."""
+    kind = _claimed_kind(data, PurePath(filename).suffix.lower())
+    return kind if kind is not None and _content_holds(kind, data) else None
+
+
+def verified_kind(data: bytes, filename: str) -> FileKind:
+    """The kind of ``data`` after checking the whole file; refuses types off the list, files that are not what
+    their first bytes claim, and names whose extension disagrees with the content."""
+    suffix = PurePath(filename).suffix.lower()
+    if _claimed_kind(data, suffix) is None:
+        raise UploadRefused(f"不支持的文件类型：{filename}（{ALLOWED_TYPES_TEXT}）")
+    kind = content_kind(data, filename)
+    if kind is None:
+        raise UploadRefused(f"文件内容已损坏或与其类型不符：{filename}")
+    if suffix not in kind.extensions:
+        raise UploadRefused(f"文件扩展名与内容不符：{filename} 的内容是 {kind.extensions[0].lstrip('.').upper()} 文件")
+    return kind
 
 
 def check_size(size: int, limit: int) -> None:

@@ -41,9 +41,9 @@ def attach(owner, upload, *, user, kind: str = Attachment.Kind.OTHER, descriptio
         raise PermissionDenied("not allowed to attach files to this record")
     rules.check_size(upload.size, settings.ATTACHMENT_MAX_BYTES)
     data = upload.read()
-    mime_type = rules.sniff(data[:32], upload.name)
+    file_kind = rules.verified_kind(data, upload.name)
     digest = hashlib.sha256(data).hexdigest()
-    facts, thumbnail = _photo_facts(data) if mime_type.startswith("image/") else (rules.PhotoFacts(None, None), None)
+    facts, thumbnail = _photo_facts(data) if file_kind.is_image else (rules.PhotoFacts(None, None), None)
     scope = type(owner).scope
     area_id = follow(owner, scope.area)
     attachment = Attachment(
@@ -54,7 +54,7 @@ def attach(owner, upload, *, user, kind: str = Attachment.Kind.OTHER, descriptio
         kind=kind,
         description=description,
         original_name=upload.name[:200],
-        mime_type=mime_type,
+        mime_type=file_kind.mime_type,
         size=len(data),
         sha256=digest,
         taken_at=timezone.make_aware(facts.taken_at) if facts.taken_at else None,
@@ -62,7 +62,7 @@ def attach(owner, upload, *, user, kind: str = Attachment.Kind.OTHER, descriptio
         longitude=facts.position[1] if facts.position else None,
         uploaded_by=user,
     )
-    attachment.file.save(upload.name, ContentFile(data), save=False)
+    attachment.file.save("upload", ContentFile(data), save=False)  # stored under a name the model chooses
     if thumbnail:
         attachment.thumbnail.save("thumb.jpg", ContentFile(thumbnail), save=False)
     attachment.save()

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cuntong.accounts.redirects import next_url
+
 from . import rules, services
 from .models import Attachment
 
@@ -44,13 +46,35 @@ def upload(request, content_type_id, object_id):
             messages.error(request, str(exc))
         except PermissionDenied:
             messages.error(request, _("您没有为该记录上传附件的权限。"))
-    return redirect(request.POST.get("next") or owner.get_absolute_url())
+    return redirect(next_url(request, owner.get_absolute_url()))
+
+
+# On every attachment response: a file is never sniffed into another type, and if a browser shows it, it is shown
+# as a sandboxed document of its own origin that may run nothing and load nothing.
+INERT_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'",
+    "Cross-Origin-Resource-Policy": "same-site",
+}
 
 
 @login_required
 def download(request, pk, thumbnail=False):
+    """The file as the kind verified at upload: images and PDFs shown, everything else downloaded; thumbnails
+    exist only for verified images."""
     attachment = get_object_or_404(Attachment.objects.restrict(request.user, "view"), pk=pk)
-    stored = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.file
-    return FileResponse(
-        stored.open("rb"), as_attachment=not (thumbnail or attachment.is_image), filename=attachment.original_name
-    )
+    kind = attachment.file_kind
+    if thumbnail:
+        if not (kind.is_image and attachment.thumbnail):
+            raise Http404
+        response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
+    else:
+        response = FileResponse(
+            attachment.file.open("rb"),
+            content_type=kind.mime_type,
+            as_attachment=not kind.inline,
+            filename=attachment.download_name,
+        )
+    for header, value in INERT_HEADERS.items():
+        response[header] = value
+    return response

@@ -86,7 +86,7 @@ def test_evidence_attached_to_an_organisation_stays_visible_in_its_scope(db):
 
     contractor = Organisation.objects.get(name="洪阳镇人民政府")
     client = login(make_user("office", "office"))
-    upload = SimpleUploadedFile("合同.pdf", b"%PDF-1.4\n%contract\n", "application/pdf")
+    upload = SimpleUploadedFile("合同.pdf", b"%PDF-1.4\n%contract\n%%EOF\n", "application/pdf")
     content_type = ContentType.objects.get_for_model(Organisation)
     client.post(
         reverse("attachments:upload", args=[content_type.pk, contractor.pk]), {"file": upload, "kind": "contract"}

@@ -14,5 +14,7 @@ class TestAttachmentScope(ScopedModelTests):
 
     def make_record(self, township_code):
         owner = make_resident(township_code, serial=int(township_code[-3:]))
-        upload = SimpleUploadedFile(f"证明{township_code[-3:]}.pdf", b"%PDF-1.4\n%scope test\n", "application/pdf")
+        upload = SimpleUploadedFile(
+            f"证明{township_code[-3:]}.pdf", b"%PDF-1.4\n%scope test\n%%EOF\n", "application/pdf"
+        )
         return attach(owner, upload, user=None, kind=Attachment.Kind.VOUCHER)

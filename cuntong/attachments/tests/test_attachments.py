@@ -45,9 +45,11 @@ def test_photo_keeps_checksum_time_gps_and_gets_a_thumbnail(office):
 
 
 def test_tampered_file_fails_verification(office):
-    attachment = services.attach(area(f"{HONGYANG}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 evidence"), user=office)
+    attachment = services.attach(
+        area(f"{HONGYANG}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 evidence\n%%EOF\n"), user=office
+    )
     with attachment.file.open("wb") as stream:
-        stream.write(b"%PDF-1.4 changed")
+        stream.write(b"%PDF-1.4 changed\n%%EOF\n")
     assert not services.verify(attachment)
 
 
@@ -62,7 +64,7 @@ def test_types_outside_the_list_are_refused(office, name, data):
 def test_size_limit(office, settings):
     settings.ATTACHMENT_MAX_BYTES = 10
     with pytest.raises(rules.UploadRefused, match="超过上限"):
-        services.attach(area(f"{HONGYANG}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 too long"), user=office)
+        services.attach(area(f"{HONGYANG}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 too long\n%%EOF\n"), user=office)
 
 
 def test_cannot_attach_outside_scope(base_data):
@@ -70,12 +72,12 @@ def test_cannot_attach_outside_scope(base_data):
     Role.objects.get(code="township").permissions.add(Permission.objects.get(codename="add_attachment"))
     township_user = type(township_user).objects.get(pk=township_user.pk)
     with pytest.raises(PermissionDenied):
-        services.attach(area(f"{NANXI}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), user=township_user)
-    services.attach(area(f"{HONGYANG}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), user=township_user)
+        services.attach(area(f"{NANXI}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 x\n%%EOF\n"), user=township_user)
+    services.attach(area(f"{HONGYANG}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 x\n%%EOF\n"), user=township_user)
 
 
 def test_download_is_scoped(office):
-    attachment = services.attach(area(f"{NANXI}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), user=office)
+    attachment = services.attach(area(f"{NANXI}201"), SimpleUploadedFile("a.pdf", b"%PDF-1.4 x\n%%EOF\n"), user=office)
     assert login(office).get(f"/attachments/{attachment.pk}/").status_code == 200
     assert login(make_user("att-hy", "township", HONGYANG)).get(f"/attachments/{attachment.pk}/").status_code == 404
 
