@@ -19,11 +19,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cuntong.audit.services import log_event
+from cuntong.core.redirects import next_url
 
 from .api_auth import issue_token, revoke_token
 from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TokenForm
 from .lockout import is_locked
-from .redirects import next_url
 
 
 class LoginView(auth_views.LoginView):

@@ -68,15 +68,15 @@ def timeline(user, **refs) -> dict:
     total = rows.count()
     entries = list(reversed(rows.order_by("-seq")[:TIMELINE_LIMIT]))
     attachment_ids = [e.payload.get("attachment") for e in entries if e.event == "evidence_attached"]
-    downloadable = set(
-        Attachment.objects.restrict(user, "view")
-        .filter(pk__in=[a for a in attachment_ids if a])
-        .values_list("pk", flat=True)
-    )
+    evidence_urls = {
+        a.pk: a.get_absolute_url()
+        for a in Attachment.objects.restrict(user, "view").filter(pk__in=[a for a in attachment_ids if a])
+    }
+    for entry in entries:  # the link (on the attachment host when one is set) only for evidence the user may open
+        entry.evidence_url = evidence_urls.get(entry.payload.get("attachment")) if entry.payload else None
     ((field, record),) = refs.items()
     return {
         "entries": entries,
-        "downloadable": downloadable,
         "show_hashes": policies.may_read_ledger(user),
         "total": total,
         "full_history": f"{reverse('funds:ledger_list')}?{field}={record.pk}",

@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.core.money import yuan_to_wan
 from cuntong.core.navigation import landing_for
+from cuntong.core.redirects import next_url
 from cuntong.core.scoping import is_permitted
 from cuntong.core.views import ObjectEditView
 
@@ -153,12 +153,7 @@ def plan_file(request, code):
 def switch_programme(request):
     programme = get_object_or_404(visible_programmes(request.user), code=request.POST.get("programme", ""))
     request.session[SESSION_KEY] = programme.pk
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
-    return redirect(target)
+    return redirect(next_url(request, "/"))
 
 
 class ProjectStatusForm(ScopedModelForm):

@@ -136,7 +136,7 @@ class Dataset:
         resident = make_resident(NANXI, serial=901, name="走查居民")
         attachment = attach(
             resident,
-            SimpleUploadedFile("走查证明.pdf", b"%PDF-1.4\n%route walk\n", "application/pdf"),
+            SimpleUploadedFile("走查证明.pdf", b"%PDF-1.4\n%route walk\n%%EOF\n", "application/pdf"),
             user=None,
             kind=Attachment.Kind.VOUCHER,
         )
