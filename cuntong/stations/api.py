@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -17,6 +18,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from cuntong.core.api import ScopedModelSerializer, ScopedPermission, ScopedReadOnlyViewSet, ScopedViewSet
 from cuntong.core.importer import RowInvalid
@@ -76,9 +78,18 @@ class StationSerializer(ScopedModelSerializer):
             "status_changed_on",
             "opened_on",
             "closed_on",
+            "is_benchmark",
             "is_generated",
         ]
-        read_only_fields = ["programme", "status", "status_changed_on", "opened_on", "closed_on", "is_generated"]
+        read_only_fields = [
+            "programme",
+            "status",
+            "status_changed_on",
+            "opened_on",
+            "closed_on",
+            "is_benchmark",
+            "is_generated",
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -86,16 +97,32 @@ class StationSerializer(ScopedModelSerializer):
         return data
 
     def validate(self, attrs):
+        """The station's particulars as the service will check them (area, position, code), by field; the network
+        rules of a move are checked by the service under the programme's lock."""
         if "services" in attrs:
             attrs["services"] = sorted(attrs["services"])
-        probe = copy.copy(self.instance) if self.instance else Station(programme=self.context["request"].programme)
+        programme = self.instance.programme if self.instance else self.context["request"].programme
+        if not programme:
+            raise ValidationError(_("您的账号尚未分配到任何示范项目。"))
+        probe = copy.copy(self.instance) if self.instance else Station(programme=programme)
         for key, value in attrs.items():
             setattr(probe, key, value)
-        try:
-            probe.clean()
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
+        errors = services.station_errors(probe)
+        if errors:
+            raise field_errors(DjangoValidationError(errors))
         return attrs
+
+
+def field_errors(exc: DjangoValidationError) -> ValidationError:
+    """A model or service ValidationError as DRF's 400: messages by field, ``non_field_errors`` for the rest."""
+    if not hasattr(exc, "error_dict"):
+        return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+    return ValidationError(
+        {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    )
 
 
 class StationTransitionSerializer(serializers.Serializer):
@@ -164,7 +191,10 @@ class StationViewSet(ActionScopeMixin, ScopedViewSet):
                 setattr(station, key, value)
             return services.save_station(station, user=self.request.user)
 
-        serializer.instance = _save_in_scope(self.request.user, action_name, save)
+        try:
+            serializer.instance = _save_in_scope(self.request.user, action_name, save)
+        except DjangoValidationError as exc:  # what the service refused under the lock (a move breaking the rules)
+            raise field_errors(exc) from exc
 
     @extend_schema(request=StationTransitionSerializer, responses={200: StationSerializer})
     @action(detail=True, methods=["post"], scoped_action="view")
@@ -184,10 +214,7 @@ class StationViewSet(ActionScopeMixin, ScopedViewSet):
                 override=data["override"],
             )
         except services.RulesBroken as exc:
-            return Response(
-                {"detail": str(exc), "violations": [v.as_dict() for v in exc.violations]},
-                status=status.HTTP_409_CONFLICT,
-            )
+            return Response({"detail": str(exc), "violations": exc.details}, status=status.HTTP_409_CONFLICT)
         except rules.IllegalTransition as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         except DjangoPermissionDenied as exc:
@@ -200,7 +227,8 @@ class StationViewSet(ActionScopeMixin, ScopedViewSet):
     def rule_check(self, request, pk=None):
         """What approving this station would break (quota, spacing), against the stations holding their place."""
         station = self.get_object()
-        return Response({"violations": [v.as_dict() for v in services.rule_check_for(station)]})
+        broken = services.rule_check_for(station)
+        return Response({"violations": services.violations_for(broken, request.user, own=[station.pk])})
 
 
 class StationEventSerializer(ScopedModelSerializer):
@@ -430,6 +458,19 @@ class CandidateSiteSerializer(ScopedModelSerializer):
         fields = ["id", "programme", "village", "name", "latitude", "longitude", "note", "is_generated"]
         read_only_fields = ["programme", "is_generated"]
 
+    def validate(self, attrs):
+        """Position (the stations' rule) and a name unique in its village, by field, before anything is written."""
+        programme = self.instance.programme if self.instance else self.context["request"].programme
+        if not programme:
+            raise ValidationError(_("您的账号尚未分配到任何示范项目。"))
+        probe = copy.copy(self.instance) if self.instance else CandidateSite(programme=programme)
+        for key, value in attrs.items():
+            setattr(probe, key, value)
+        errors = services.candidate_errors(probe)
+        if errors:
+            raise field_errors(DjangoValidationError(errors))
+        return attrs
+
 
 class CandidateViewSet(ScopedViewSet):
     """Candidate sites for new village points (the optimiser's input)."""
@@ -437,6 +478,26 @@ class CandidateViewSet(ScopedViewSet):
     model = CandidateSite
     serializer_class = CandidateSiteSerializer
     filterset_fields = ["village"]
+
+    def perform_create(self, serializer):
+        if not self.request.programme:
+            raise ValidationError(_("您的账号尚未分配到任何示范项目。"))
+        self._save(serializer, "add")
+
+    def perform_update(self, serializer):
+        self._save(serializer, "change")
+
+    def _save(self, serializer, action_name: str):
+        def save():
+            site = serializer.instance or CandidateSite(programme=self.request.programme)
+            for key, value in serializer.validated_data.items():
+                setattr(site, key, value)
+            return services.save_candidate(site, user=self.request.user)
+
+        try:
+            serializer.instance = _save_in_scope(self.request.user, action_name, save)
+        except DjangoValidationError as exc:
+            raise field_errors(exc) from exc
 
 
 def _programme(request):
@@ -449,8 +510,9 @@ def _programme(request):
 
 
 class RuleCheckViewSet(viewsets.ViewSet):
-    """The whole-network rule check: ``results`` lists every spacing and quota violation touching a station in the
-    caller's scope (both stations and the distance, or the area, count and quota)."""
+    """The whole-network rule check: ``results`` lists every open violation touching the caller's scope (a township
+    without a township station, spacing: both stations and the distance, quota: the area, count and quota) —
+    another township's station unnamed — and ``exceptions`` those the office approved, with reason, who and when."""
 
     model = Station
     permission_classes = [ScopedPermission]
@@ -461,18 +523,15 @@ class RuleCheckViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         programme = _programme(request)
-        visible = set(
-            Station.objects.restrict(request.user, "view").filter(programme=programme).values_list("pk", flat=True)
-        )
-        check = services.network_check(programme)
-        found = [v.as_dict() for v in check.violations if any(pk in visible for pk in v.as_dict()["stations"])]
+        report = services.rule_report_for(programme, request.user)
         return Response(
             {
                 "programme": programme.code,
-                "checked": check.checked,
-                "ok": not found,
-                "count": len(found),
-                "results": found,
+                "checked": report.checked,
+                "ok": report.ok,
+                "count": len(report.open),
+                "results": report.open,
+                "exceptions": report.exceptions,
             }
         )
 

@@ -90,7 +90,7 @@ def build_network(context):
     _probation(probation, today)
     _check_ins(stations, today, rng)
     context.progress(5, 6, "dynamic management")
-    services.review_activity(programme, today=today)
+    services.review_activity(programme, user=services.SYSTEM, today=today)
 
 
 def _person(rng) -> tuple[str, str]:
@@ -169,7 +169,8 @@ def _new_station(programme, person: tuple[str, str], lat: float, lng: float, **f
             note="演示生成数据",
             is_generated=True,
             **fields,
-        )
+        ),
+        user=services.SYSTEM,
     )
 
 
@@ -288,6 +289,7 @@ def _step(station, target, day, reason="") -> None:
     services.transition(
         station,
         target,
+        user=services.SYSTEM,
         on=day,
         reason=reason
         or ("省定贫困村须全覆盖，与邻村服务点间距不足2公里，经项目办例外批准（演示）" if override else ""),
@@ -323,7 +325,7 @@ def _replacement_history(programme, points, rng) -> None:
         (rules.PROBATION, datetime.date(2021, 3, 5), "连续3个月活跃度低于40分（演示）"),
         (rules.ELIMINATED, REPLACED_ON, "观察期满仍不活跃，站长退出经营（演示）"),
     ):
-        services.transition(old, target, on=day, reason=reason)
+        services.transition(old, target, user=services.SYSTEM, on=day, reason=reason)
 
 
 def _pending(programme, planned, rng) -> None:
@@ -413,7 +415,9 @@ def _probation(probation, today) -> None:
     """The stations already on probation went there four months ago, with the rule's reason."""
     day = rules.add_months(rules.month_start(today), -4).replace(day=12)
     for station in Station.objects.filter(pk__in=probation):
-        services.transition(station, rules.PROBATION, on=day, reason="连续3个月活跃度低于阈值或处于末位（演示）")
+        services.transition(
+            station, rules.PROBATION, user=services.SYSTEM, on=day, reason="连续3个月活跃度低于阈值或处于末位（演示）"
+        )
 
 
 def _check_ins(stations, today, rng) -> None:

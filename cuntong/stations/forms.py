@@ -11,7 +11,8 @@ from cuntong.geo.models import Area
 from . import rules
 from .models import CandidateSite, DisplayLink, MonthlyReport, Station
 
-# What people edit on a station (the page and the API); status and dates change only through the life cycle.
+# What people edit on a station (the page and the API); status and dates change only through the life cycle, and
+# the benchmark flag follows the plan's criteria (services.refresh_benchmarks).
 STATION_FIELDS = [
     "name",
     "code",
@@ -26,7 +27,6 @@ STATION_FIELDS = [
     "organisation",
     "floor_area_m2",
     "services",
-    "is_benchmark",
     "sub_item",
     "replaces",
     "note",

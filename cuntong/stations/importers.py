@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cuntong.audit.context import current_actor
 from cuntong.core import importer as imp
 from cuntong.core.importer import Column, RowInvalid, register_importer
 from cuntong.core.personal import PHONE
@@ -49,18 +52,94 @@ def _status(value: str) -> str:
     return imp.choice(dict(rules.STATUS_LABELS))(value) if value else rules.PROPOSED
 
 
+class RowsRefused(Exception):
+    """Rows the services refused while writing (rules, permission, particulars): the import is undone."""
+
+    def __init__(self, errors: list[imp.RowError]):
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+
+
+def _messages(exc: Exception) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
 class ProgrammeImporter(imp.Importer):
-    """Imports into one programme: stations are looked up by code within it, and within the user's scope."""
+    """Imports into one programme for an acting user, through the stations services (their permission, scope and
+    rule checks, under the programme's lock). Stations are looked up by code within the programme and the user's
+    scope.
+
+    ``user`` is the person importing (the import page and its job), or ``services.SYSTEM``. The ``cuntong import``
+    command runs importers with no user inside ``acting_as(None, via="command")``: that — and only that — is the
+    system importing; anywhere else a missing user is refused.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         if self.programme is None:
             raise ValueError("station imports need a programme")
+        actor = current_actor()
+        if self.user is None and actor.via == "command" and actor.request is None:
+            self.user = services.SYSTEM
+        if self.user is None:
+            raise PermissionDenied(_("导入须由具体用户发起。"))
 
     def stations(self, action: str = "view"):
         # Through the programme's manager, so each station's ``programme`` is this one instance (its rules parsed once).
-        queryset = self.programme.stations.all()
-        return queryset.restrict(self.user, action) if self.user is not None else queryset
+        return services.restrict(self.programme.stations.all(), self.user, action)
+
+
+class ServiceImporter(ProgrammeImporter):
+    """Rows written one by one through a service, each in a savepoint: what the service refuses (rules checked under
+    the programme's lock, permission and scope, particulars) becomes that row's error. A file that will not be
+    written as a whole (other rows are bad, or only checking) is written on trial and rolled back, so every refusal
+    is reported; a refusal undoes the whole import unless only the valid rows were asked for."""
+
+    def write_row(self, item) -> None:
+        raise NotImplementedError
+
+    def row_number(self, item) -> int:
+        raise NotImplementedError
+
+    def run(self, stream, filename, *, commit: bool = True, valid_only: bool = False, progress=None):
+        self.commit, self.valid_only = commit, valid_only
+        try:
+            return super().run(stream, filename, commit=commit, valid_only=valid_only, progress=progress)
+        except RowsRefused as refused:  # raised inside the write transaction: nothing was written
+            self.report.errors = sorted([*self.report.errors, *refused.errors], key=lambda e: e.row)
+            self.report.written, self.report.committed = 0, False
+            return self.report
+
+    def iter_clean(self, rows, report, progress, total):
+        self.report = report
+        items = list(super().iter_clean(rows, report, progress, total))
+        if items and (not self.commit or (report.errors and not self.valid_only)):
+            with transaction.atomic():
+                refused = self._write_rows(items)
+                transaction.set_rollback(True)
+            report.valid_rows -= len(refused)
+            report.errors = sorted([*report.errors, *refused], key=lambda e: e.row)
+        return items
+
+    def _write_rows(self, items) -> list[imp.RowError]:
+        errors = []
+        for item in items:
+            try:
+                with transaction.atomic():
+                    self.write_row(item)
+            except services.RulesBroken as exc:
+                message = _("不符合站点规则，未批准：%(v)s") % {"v": "；".join(exc.messages)}
+                errors.append(imp.RowError(self.row_number(item), _("状态"), message))
+            except (ValidationError, PermissionDenied, rules.IllegalTransition) as exc:
+                errors.append(imp.RowError(self.row_number(item), None, _messages(exc)))
+        return errors
+
+    def write(self, cleaned):
+        errors = self._write_rows(cleaned)
+        if errors and not self.valid_only:
+            raise RowsRefused(errors)
+        self.report.errors = sorted([*self.report.errors, *errors], key=lambda e: e.row)
+        return len(cleaned) - len(errors)
 
 
 @dataclass
@@ -72,10 +151,14 @@ class StationRow:
 
 
 @register_importer("stations")
-class StationImporter(ProgrammeImporter):
-    """New stations (or updates by code). A status beyond 拟建 imports an existing network: such rows must keep
-    the quota and spacing rules against the network and the file's earlier rows (otherwise import them as 拟建 and
-    let the office approve them, with an override where needed)."""
+class StationImporter(ServiceImporter):
+    """New stations (or updates by code), created as proposals through ``services.save_station``.
+
+    A 状态 beyond 拟建 (an existing network) is reached through the same life-cycle steps as on the station page —
+    approval with its quota and spacing check under the programme's lock, building, opening — each made by the
+    importing user. So only a user who may make every step (the office) imports an operating station; anyone else
+    is told to import it as 拟建 and submit it for approval. Nothing is written unless every row passes.
+    """
 
     title = gettext_lazy("服务站点")
     model = Station
@@ -91,7 +174,6 @@ class StationImporter(ProgrammeImporter):
         Column("operator_phone", ("站长电话", "operator_phone"), parse=_phone),
         Column("floor_area_m2", ("场地面积（平方米）", "场地面积", "floor_area_m2"), parse=imp.non_negative_decimal),
         Column("services", ("服务项目", "services"), parse=_services),
-        Column("is_benchmark", ("标杆站点", "is_benchmark"), parse=imp.boolean),
         Column("sub_item", ("资金子项", "sub_item"), parse=imp.text),
         Column("status", ("状态", "status"), parse=_status),
         Column("opened_on", ("开始运营日期", "opened_on"), parse=imp.day),
@@ -103,16 +185,16 @@ class StationImporter(ProgrammeImporter):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.seen_codes: dict[str, int] = {}
-        self.areas = {
-            a.code: a
-            for a in Area.objects.current().filter(
-                code__startswith=self.programme.county.code, level__in=["township", "village"]
-            )
-        }
+        areas = Area.objects.current().filter(
+            code__startswith=self.programme.county.code, level__in=["township", "village"]
+        )
+        self.areas = {a.code: a for a in areas.select_related("parent")}
+        self.in_scope = set(services.restrict(areas, self.user).values_list("code", flat=True))
         self.sub_items = {s.code: s for s in SubItem.objects.filter(project__programme=self.programme)}
         self.existing = {s.code: s for s in self.stations().select_related("area")}
-        self.network = services.active_sites(self.programme)
-        self.rules = services.station_rules(self.programme)
+
+    def _may(self, action: str) -> bool:
+        return self.user is services.SYSTEM or self.user.has_perm(f"stations.{action}_station")
 
     def clean_row(self, values, row_number):
         area = self.areas.get(values["area_code"])
@@ -120,7 +202,7 @@ class StationImporter(ProgrammeImporter):
             raise RowInvalid(
                 _("服务区域代码 %(c)s 不是本县的乡镇或行政村") % {"c": values["area_code"]}, _("服务区域代码")
             )
-        if self.user is not None and not Area.objects.restrict(self.user, "view").filter(pk=area.pk).exists():
+        if area.code not in self.in_scope:
             raise RowInvalid(_("服务区域 %(a)s 不在您的管辖范围内") % {"a": area.name}, _("服务区域代码"))
         code = values.get("code") or ""
         if code and code in self.seen_codes:
@@ -130,6 +212,18 @@ class StationImporter(ProgrammeImporter):
         station = self.existing.get(code) if code else None
         if station is None:
             station = Station(programme=self.programme, code=code)
+            previous = rules.PROPOSED
+            for step in rules.steps_to(values["status"]):
+                if not self._may(rules.TRANSITIONS[previous][step]):
+                    raise RowInvalid(
+                        _(
+                            "您无权将站点直接导入为“%(s)s”：“%(step)s”须由项目办按审批流程办理。"
+                            "请将状态填为“拟建”或留空，导入后提交审批。"
+                        )
+                        % {"s": rules.status_label(values["status"]), "step": rules.status_label(step)},
+                        _("状态"),
+                    )
+                previous = step
         elif values["status"] != rules.PROPOSED and values["status"] != station.status:
             raise RowInvalid(_("已有站点的状态须在站点页面按流程变更"), _("状态"))
         sub_item = None
@@ -153,60 +247,29 @@ class StationImporter(ProgrammeImporter):
             setattr(station, name, values.get(name) if values.get(name) is not None else getattr(station, name))
         station.area = area
         station.services = values.get("services") or station.services
-        station.is_benchmark = values.get("is_benchmark", False)
         station.sub_item = sub_item or station.sub_item
-        try:
-            station.clean()
-        except Exception as exc:  # ValidationError with per-field messages
-            raise RowInvalid("；".join(getattr(exc, "messages", [str(exc)]))) from exc
+        errors = services.station_errors(station)
+        if errors:
+            raise RowInvalid("；".join(m for messages in errors.values() for m in messages))
         status = values["status"] if station.pk is None else station.status
-        if station.pk is None and status in rules.ACTIVE_STATUSES:
-            site = rules.Site(
-                f"row-{row_number}",
-                station.level,
-                area.code,
-                float(station.latitude),
-                float(station.longitude),
-                label=station.name,
-            )
-            broken = rules.check_site(site, self.network, area.population, self.rules)
-            if broken:
-                raise RowInvalid("；".join(v.message for v in broken), _("状态"))
-            self.network.append(site)
-        if status in rules.IN_OPERATION and not values.get("opened_on"):
+        if station.pk is None and status in rules.IN_OPERATION and not values.get("opened_on"):
             raise RowInvalid(_("运营中的站点须填写开始运营日期"), _("开始运营日期"))
         if code:
             self.seen_codes[code] = row_number
         return StationRow(row_number, station, status, values.get("opened_on"))
 
-    def write(self, cleaned):
-        for row in cleaned:
-            creating = row.station.pk is None
-            services.save_station(row.station, user=self.user)
-            if creating and row.status != rules.PROPOSED:
-                _import_status(row, self.user)
-        return len(cleaned)
+    def row_number(self, item: StationRow) -> int:
+        return item.row
 
-
-def _import_status(row: StationRow, user) -> None:
-    """An existing network's station arrives with its status: recorded as one dated, explained step."""
-    from .models import StationEvent
-
-    station = row.station
-    day = row.opened_on or timezone.localdate()
-    station.status = row.status
-    station.status_changed_on = day
-    if row.status in rules.IN_OPERATION:
-        station.opened_on = row.opened_on
-    station.save(update_fields=["status", "status_changed_on", "opened_on", "updated_at"])
-    StationEvent.objects.create(
-        station=station,
-        from_status=rules.PROPOSED,
-        to_status=row.status,
-        on=day,
-        by=user,
-        reason=_("导入已有站点（第%(r)d行）") % {"r": row.row},
-    )
+    def write_row(self, row: StationRow) -> None:
+        """In file order, so earlier rows hold their place when later ones are approved."""
+        creating = row.station.pk is None
+        station = services.save_station(row.station, user=self.user)
+        if not creating:
+            return
+        reason = _("导入已有站点（第%(r)d行）") % {"r": row.row}
+        for step in rules.steps_to(row.status):
+            services.transition(station, step, user=self.user, reason=reason, on=row.opened_on)
 
 
 @dataclass
@@ -311,7 +374,7 @@ def _label(field: str) -> str:
 
 
 @register_importer("station-candidates")
-class CandidateImporter(ProgrammeImporter):
+class CandidateImporter(ServiceImporter):
     """Candidate sites for new points: village code, name and position."""
 
     title = gettext_lazy("候选点位")
@@ -327,9 +390,11 @@ class CandidateImporter(ProgrammeImporter):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         villages = Area.objects.current().filter(code__startswith=self.programme.county.code, level="village")
-        if self.user is not None:
-            villages = villages.restrict(self.user, "view")
-        self.villages = {v.code: v for v in villages}
+        self.villages = {v.code: v for v in services.restrict(villages.select_related("parent"), self.user)}
+        self.existing = {
+            (c.village_id, c.name): c
+            for c in services.restrict(CandidateSite.objects.filter(programme=self.programme), self.user, "change")
+        }
         self.seen: dict[tuple, int] = {}
 
     def clean_row(self, values, row_number):
@@ -342,21 +407,16 @@ class CandidateImporter(ProgrammeImporter):
         if key in self.seen:
             raise RowInvalid(_("与第%(r)d行重复") % {"r": self.seen[key]}, _("点位名称"))
         self.seen[key] = row_number
-        return CandidateSite(
-            programme=self.programme,
-            village=village,
-            name=values["name"],
-            latitude=values["latitude"],
-            longitude=values["longitude"],
-            note=values.get("note") or "",
-        )
+        site = self.existing.get(key) or CandidateSite(programme=self.programme, village=village, name=values["name"])
+        site.latitude, site.longitude = values["latitude"], values["longitude"]
+        site.note = values.get("note") or ""
+        errors = services.position_errors(self.programme, village, site.latitude, site.longitude)
+        if errors:
+            raise RowInvalid("；".join(m for messages in errors.values() for m in messages), _("纬度"))
+        return row_number, site
 
-    def write(self, cleaned):
-        for site in cleaned:
-            CandidateSite.objects.update_or_create(
-                programme=site.programme,
-                village=site.village,
-                name=site.name,
-                defaults={"latitude": site.latitude, "longitude": site.longitude, "note": site.note},
-            )
-        return len(cleaned)
+    def row_number(self, item) -> int:
+        return item[0]
+
+    def write_row(self, item) -> None:
+        services.save_candidate(item[1], user=self.user)

@@ -119,7 +119,8 @@ class Station(BusinessModel):
     )
     floor_area_m2 = models.DecimalField(_("场地面积（平方米）"), max_digits=7, decimal_places=1, null=True, blank=True)
     services = ServicesField(_("服务项目"))
-    is_benchmark = models.BooleanField(_("标杆站点"), default=False)
+    # Derived, never entered: set by services.refresh_benchmarks from the plan's benchmark criteria.
+    is_benchmark = models.BooleanField(_("标杆站点"), default=False, editable=False)
     sub_item = models.ForeignKey(
         "programme.SubItem",
         verbose_name=_("资金子项"),
@@ -188,6 +189,7 @@ class Station(BusinessModel):
         )
 
     def clean(self):
+        """The station's own consistency (pure); the position and network rules are the services' (one gate)."""
         super().clean()
         if self.area_id and self.level:
             expected = "township" if self.level == rules.TOWNSHIP else "village"
@@ -195,14 +197,6 @@ class Station(BusinessModel):
                 raise ValidationError({"area": _("镇级服务站的服务区域须为乡级单位，村级服务点须为村级单位。")})
         if self.programme_id and self.area_id and not self.area.code.startswith(self.programme.county.code):
             raise ValidationError({"area": _("服务区域不在本示范县内。")})
-        if self.pk and self.status in rules.ACTIVE_STATUSES and self.latitude is not None and self.area_id:
-            from .services import relocation_violations
-
-            broken = relocation_violations(self)
-            if broken:
-                raise ValidationError(
-                    _("已批准的站点移动后不符合站点规则：%(v)s") % {"v": "；".join(v.message for v in broken)}
-                )
 
 
 class StationEvent(BusinessModel):

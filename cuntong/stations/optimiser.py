@@ -46,7 +46,8 @@ class Village:
     population: int = 0
     poverty: bool = False
     quota_left: int = 1
-    covered: bool = False
+    covered: bool = False  # a point in operation serves it (as the coverage KPI counts)
+    planned: bool = False  # an approved or built point will serve it: no new point needed, shown apart
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,12 @@ class Result:
     village_total: int
     village_needed: int
     villages_covered_before: int
+    villages_planned: int
     villages_covered_after: int
     poverty_total: int
     poverty_needed: int
     poverty_covered_before: int
+    poverty_planned: int
     poverty_covered_after: int
     population_reached: int
     objective: float | None
@@ -140,6 +143,8 @@ class _Instance:
     hard_blocked: dict[str, Blocker]
     covered_before: int
     poverty_before: int
+    planned: int
+    poverty_planned: int
     village_needed: int
     poverty_needed: int
     population_scale: float
@@ -168,7 +173,7 @@ def _prepare(problem: Problem) -> _Instance:
     usable: list[Candidate] = []
     hard_blocked: dict[str, Blocker] = {}
     for village in problem.villages:
-        if village.covered:
+        if village.covered or village.planned:
             continue
         sites = sites_by_village.get(village.key, [])
         if not sites:
@@ -200,6 +205,8 @@ def _prepare(problem: Problem) -> _Instance:
     covered_before = sum(1 for v in problem.villages if v.covered)
     poverty = [v for v in problem.villages if v.poverty]
     poverty_before = sum(1 for v in poverty if v.covered)
+    planned = sum(1 for v in problem.villages if v.planned and not v.covered)
+    poverty_planned = sum(1 for v in poverty if v.planned and not v.covered)
     return _Instance(
         problem=problem,
         villages=villages,
@@ -212,6 +219,8 @@ def _prepare(problem: Problem) -> _Instance:
         hard_blocked=hard_blocked,
         covered_before=covered_before,
         poverty_before=poverty_before,
+        planned=planned,
+        poverty_planned=poverty_planned,
         village_needed=math.ceil(problem.village_target_percent * total / 100 - 1e-9),
         poverty_needed=math.ceil(problem.poverty_target_percent * len(poverty) / 100 - 1e-9),
         population_scale=float(sum(v.population for v in problem.villages)) + 1.0,
@@ -257,9 +266,7 @@ def greedy(instance: _Instance, *, stop_at_targets: bool) -> list[int]:
             )
 
     def met() -> bool:
-        covered = instance.covered_before + len(chosen)
-        poverty = instance.poverty_before + sum(1 for s in chosen if villages[instance.usable[s].village].poverty)
-        return covered >= instance.village_needed and poverty >= instance.poverty_needed
+        return _targets_met(instance, chosen)
 
     while available and not (stop_at_targets and met()):
         site = min(
@@ -407,10 +414,11 @@ def optimise(problem: Problem, *, time_limit: float = 60.0, progress: Progress |
     rows: list[tuple[list[int], float, float]] = []
     if every_poverty:
         rows.extend((instance.sites_of[key], 1.0, 1.0) for key in instance.eligible if villages[key].poverty)
-    elif instance.poverty_needed > instance.poverty_before:
+    elif instance.poverty_needed > instance.poverty_before + instance.poverty_planned:
         poverty_sites = [i for i, c in enumerate(instance.usable) if villages[c.village].poverty]
-        rows.append((poverty_sites, float(instance.poverty_needed - instance.poverty_before), math.inf))
-    coverage_needed = instance.village_needed - instance.covered_before
+        needed = instance.poverty_needed - instance.poverty_before - instance.poverty_planned
+        rows.append((poverty_sites, float(needed), math.inf))
+    coverage_needed = instance.village_needed - instance.covered_before - instance.planned
     if coverage_needed > 0:
         rows.append((list(range(n)), float(coverage_needed), math.inf))
 
@@ -468,8 +476,13 @@ def optimise(problem: Problem, *, time_limit: float = 60.0, progress: Progress |
 
 
 def _targets_met(instance: _Instance, chosen: Sequence[int]) -> bool:
-    covered = instance.covered_before + len(chosen)
-    poverty = instance.poverty_before + sum(1 for s in chosen if instance.villages[instance.usable[s].village].poverty)
+    """Counting the villages served now, those planned points will serve, and the new sites."""
+    covered = instance.covered_before + instance.planned + len(chosen)
+    poverty = (
+        instance.poverty_before
+        + instance.poverty_planned
+        + sum(1 for s in chosen if instance.villages[instance.usable[s].village].poverty)
+    )
     return covered >= instance.village_needed and poverty >= instance.poverty_needed
 
 
@@ -485,11 +498,15 @@ def _result(instance, phase, state, chosen, objective, bound, gap, seconds, gree
         village_total=len(instance.problem.villages),
         village_needed=instance.village_needed,
         villages_covered_before=instance.covered_before,
-        villages_covered_after=instance.covered_before + len(chosen),
+        villages_planned=instance.planned,
+        villages_covered_after=instance.covered_before + instance.planned + len(chosen),
         poverty_total=poverty_total,
         poverty_needed=instance.poverty_needed,
         poverty_covered_before=instance.poverty_before,
-        poverty_covered_after=instance.poverty_before + sum(1 for v in chosen_villages if v.poverty),
+        poverty_planned=instance.poverty_planned,
+        poverty_covered_after=instance.poverty_before
+        + instance.poverty_planned
+        + sum(1 for v in chosen_villages if v.poverty),
         population_reached=sum(v.population for v in chosen_villages),
         objective=objective,
         bound=bound,

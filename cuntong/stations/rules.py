@@ -20,7 +20,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -109,6 +109,24 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+def steps_to(target: str, start: str = PROPOSED) -> list[str]:
+    """The shortest run of life-cycle steps from ``start`` to ``target`` (empty when already there): how an imported
+    station that arrives with a status reaches it, step by step, through the same transitions as any other."""
+    paths = {start: []}
+    queue = [start]
+    while queue:
+        current = queue.pop(0)
+        if current == target:
+            return paths[current]
+        for following in TRANSITIONS[current]:
+            if following not in paths:
+                paths[following] = [*paths[current], following]
+                queue.append(following)
+    raise IllegalTransition(
+        _("站点状态不能从“%(a)s”变为“%(b)s”。") % {"a": status_label(start), "b": status_label(target)}
+    )
+
+
 # --- parameters from the plan ----------------------------------------------------------------------------------
 
 
@@ -132,6 +150,7 @@ class StationRules:
     report_due_day: int = 10
     plausible_max: Mapping[str, Mapping[str, Decimal | int]] = field(default_factory=lambda: PLAUSIBLE_MAX)
     benchmark: BenchmarkCriteria = field(default_factory=lambda: BenchmarkCriteria())
+    position: PositionRules = field(default_factory=lambda: PositionRules())
 
     @classmethod
     def from_plan(cls, section: Mapping) -> StationRules:
@@ -162,6 +181,7 @@ class StationRules:
             report_due_day=int(report.get("due_day_of_next_month", 10)),
             plausible_max=plausible_bounds(report.get("plausible_max", {})),
             benchmark=BenchmarkCriteria.from_plan(section.get("benchmark_criteria", {})),
+            position=PositionRules.from_plan(section.get("position", {})),
         )
 
 
@@ -180,6 +200,74 @@ def quota_for(level: str, population: int | None, rules: StationRules) -> int:
     return rules.stations_per_township if level == TOWNSHIP else village_quota(population, rules)
 
 
+# --- positions -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountyBounds:
+    """Where the county lies, as its plan states it: a centre and a radius, or a polygon of (lat, lng) corners."""
+
+    centre: tuple[float, float] | None = None
+    radius_m: float = 0.0
+    polygon: tuple[tuple[float, float], ...] = ()
+
+    @classmethod
+    def from_plan(cls, section: Mapping | None) -> CountyBounds | None:
+        if not section:
+            return None
+        if section.get("polygon"):
+            return cls(polygon=tuple((float(lat), float(lng)) for lat, lng in section["polygon"]))
+        centre = section["centre"]
+        return cls(centre=(float(centre["lat"]), float(centre["lng"])), radius_m=float(section["radius_m"]))
+
+    def contains(self, lat: float, lng: float) -> bool:
+        if self.polygon:
+            return _inside_polygon(lat, lng, self.polygon)
+        return spatial.geodesic_m(lat, lng, *self.centre) <= self.radius_m
+
+
+def _inside_polygon(lat: float, lng: float, corners: Sequence[tuple[float, float]]) -> bool:
+    """Ray casting on (lat, lng): a county is small enough for its edges to be straight in degrees."""
+    inside = False
+    for (lat1, lng1), (lat2, lng2) in zip(corners, [*corners[1:], corners[0]], strict=True):
+        if (lat1 > lat) != (lat2 > lat) and lng < lng1 + (lat - lat1) * (lng2 - lng1) / (lat2 - lat1):
+            inside = not inside
+    return inside
+
+
+@dataclass(frozen=True)
+class PositionRules:
+    """A station or candidate site lies where its area is: within ``max_distance_from_centre_m`` of its area's
+    recorded centre, and inside the county's bounds (plan silent; Cuntong defaults, bounds from the plan file)."""
+
+    max_distance_from_centre_m: float = 10_000.0
+    county: CountyBounds | None = None
+
+    @classmethod
+    def from_plan(cls, section: Mapping) -> PositionRules:
+        return cls(
+            max_distance_from_centre_m=float(section.get("max_distance_from_centre_m", 10_000)),
+            county=CountyBounds.from_plan(section.get("county_bounds")),
+        )
+
+
+def position_problem(
+    lat: float, lng: float, centre: tuple[float, float] | None, area_name: str, rules: PositionRules
+) -> str | None:
+    """Why (lat, lng) cannot be a place in ``area_name`` (whose recorded centre is ``centre``, if any); None if it can."""
+    if rules.county is not None and not rules.county.contains(lat, lng):
+        return _("位置（%(lat)s, %(lng)s）不在本县范围内，请核对经纬度（WGS-84，纬度在前）") % {"lat": lat, "lng": lng}
+    if centre is not None:
+        distance = spatial.geodesic_m(lat, lng, *centre)
+        if distance > rules.max_distance_from_centre_m:
+            return _("位置距%(area)s中心 %(d)s 米，超过 %(max)s 米，请核对经纬度与服务区域") % {
+                "area": area_name,
+                "d": distance_text(distance, rules.max_distance_from_centre_m),
+                "max": limit_text(rules.max_distance_from_centre_m),
+            }
+    return None
+
+
 # --- spacing and the network check -----------------------------------------------------------------------------
 
 
@@ -195,6 +283,33 @@ class Site:
     label: str = ""
 
 
+# A station the reader may not see is never named to them: it is "another township's station", with the distance.
+OTHER_STATION = gettext_lazy("其他乡镇的站点")
+
+
+def _shown(site: Site, visible) -> str:
+    if visible is not None and site.key not in visible:
+        return str(OTHER_STATION)
+    return str(site.label or site.key)
+
+
+def distance_text(distance_m: float, limit_m: float) -> str:
+    """Metres to one decimal (half up), with more decimals — down to the millimetre the rules compare — whenever
+    rounding would put the figure on the other side of the limit: 1,999.86 → 1,999.9, 1,999.96 → 1,999.96, never
+    "2,000 米，须超过 2,000 米"."""
+    exact, limit = Decimal(str(distance_m)), Decimal(str(limit_m))
+    for places in range(1, spatial.PRECISION_DECIMALS):
+        shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if (shown > limit, shown < limit) == (exact > limit, exact < limit):
+            return f"{shown:,}"
+    towards_exact = ROUND_DOWN if exact < limit else ROUND_UP
+    return f"{exact.quantize(Decimal(1).scaleb(-spatial.PRECISION_DECIMALS), rounding=towards_exact):,}"
+
+
+def limit_text(limit_m: float) -> str:
+    return f"{limit_m:,.0f}" if float(limit_m).is_integer() else f"{limit_m:,}"
+
+
 @dataclass(frozen=True)
 class SpacingViolation:
     a: Site
@@ -205,22 +320,30 @@ class SpacingViolation:
     kind = "spacing"
 
     @property
+    def sites(self) -> tuple[Site, ...]:
+        return (self.a, self.b)
+
+    @property
     def message(self) -> str:
+        return self.message_for(None)
+
+    def message_for(self, visible) -> str:
+        """The message for a reader who may see the stations keyed in ``visible`` (None: every station)."""
         return _("%(a)s 与 %(b)s 相距 %(d)s 米，须超过 %(min)s 米") % {
-            "a": self.a.label or self.a.key,
-            "b": self.b.label or self.b.key,
-            "d": f"{self.distance_m:,.0f}",
-            "min": f"{self.min_spacing_m:,.0f}",
+            "a": _shown(self.a, visible),
+            "b": _shown(self.b, visible),
+            "d": distance_text(self.distance_m, self.min_spacing_m),
+            "min": limit_text(self.min_spacing_m),
         }
 
-    def as_dict(self) -> dict:
+    def as_dict(self, visible=None) -> dict:
         return {
             "kind": self.kind,
-            "stations": [self.a.key, self.b.key],
-            "labels": [self.a.label, self.b.label],
-            "distance_m": round(self.distance_m, 1),
+            "stations": [s.key if visible is None or s.key in visible else None for s in self.sites],
+            "labels": [_shown(s, visible) for s in self.sites],
+            "distance_m": self.distance_m,
             "min_spacing_m": self.min_spacing_m,
-            "message": self.message,
+            "message": self.message_for(visible),
         }
 
 
@@ -236,6 +359,9 @@ class QuotaViolation:
 
     @property
     def message(self) -> str:
+        return self.message_for(None)
+
+    def message_for(self, visible) -> str:
         what = LEVEL_LABELS[self.level]
         return _("%(area)s 有%(what)s %(n)d 个，超过上限 %(q)d 个") % {
             "area": self.area_code,
@@ -244,20 +370,48 @@ class QuotaViolation:
             "q": self.quota,
         }
 
-    def as_dict(self) -> dict:
+    def as_dict(self, visible=None) -> dict:
         return {
             "kind": self.kind,
             "area_code": self.area_code,
             "level": self.level,
             "count": self.count,
             "quota": self.quota,
-            "stations": [s.key for s in self.sites],
-            "labels": [s.label for s in self.sites],
-            "message": self.message,
+            "stations": [s.key if visible is None or s.key in visible else None for s in self.sites],
+            "labels": [_shown(s, visible) for s in self.sites],
+            "message": self.message_for(visible),
         }
 
 
-Violation = SpacingViolation | QuotaViolation
+@dataclass(frozen=True)
+class MissingStationViolation:
+    """A township-level unit without a township station holding its place (the plan: 镇级服务站点全覆盖)."""
+
+    area_code: str
+    area_name: str
+
+    kind = "missing_station"
+    sites: tuple[Site, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return self.message_for(None)
+
+    def message_for(self, visible) -> str:
+        return _("%(name)s（%(area)s）尚无镇级服务站") % {"name": self.area_name, "area": self.area_code}
+
+    def as_dict(self, visible=None) -> dict:
+        return {
+            "kind": self.kind,
+            "area_code": self.area_code,
+            "area_name": self.area_name,
+            "stations": [],
+            "labels": [],
+            "message": self.message_for(visible),
+        }
+
+
+Violation = SpacingViolation | QuotaViolation | MissingStationViolation
 
 
 @dataclass(frozen=True)
@@ -265,19 +419,21 @@ class NetworkCheck:
     checked: int
     spacing: tuple[SpacingViolation, ...]
     quota: tuple[QuotaViolation, ...]
+    missing: tuple[MissingStationViolation, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.spacing and not self.quota
+        return not self.violations
 
     @property
     def violations(self) -> tuple[Violation, ...]:
-        return (*self.quota, *self.spacing)
+        return (*self.missing, *self.quota, *self.spacing)
 
     def as_dict(self) -> dict:
         return {
             "checked": self.checked,
             "ok": self.ok,
+            "missing_township_stations": [v.as_dict() for v in self.missing],
             "spacing_violations": [v.as_dict() for v in self.spacing],
             "quota_violations": [v.as_dict() for v in self.quota],
         }
@@ -305,15 +461,79 @@ def quota_violations(
 
 
 def check_network(
-    sites: Sequence[Site], populations: Mapping[str, int | None], rules: StationRules, *, indexed: bool = True
+    sites: Sequence[Site],
+    populations: Mapping[str, int | None],
+    rules: StationRules,
+    *,
+    townships: Mapping[str, str] | None = None,
+    indexed: bool = True,
 ) -> NetworkCheck:
-    """The whole network: every spacing violation between village points and every quota exceeded."""
+    """The whole network: every township (code → name in ``townships``) without a township station, every spacing
+    violation between village points and every quota exceeded."""
     points = [s for s in sites if s.level == VILLAGE]
+    served = {s.area_code for s in sites if s.level == TOWNSHIP}
     return NetworkCheck(
         checked=len(sites),
         spacing=tuple(spacing_violations(points, rules.min_spacing_m, indexed=indexed)),
         quota=tuple(quota_violations(sites, populations, rules)),
+        missing=tuple(
+            MissingStationViolation(code, name)
+            for code, name in sorted((townships or {}).items())
+            if code not in served
+        ),
     )
+
+
+@dataclass(frozen=True)
+class Override:
+    """An approval the office made against the rules, as its event recorded it: who, when, why, what it set aside."""
+
+    station: object
+    on: datetime.date
+    by: str
+    reason: str
+    violations: tuple[Mapping, ...]
+
+
+def _covers(recorded: Mapping, violation: Violation) -> bool:
+    if recorded.get("kind") != violation.kind:
+        return False
+    if isinstance(violation, SpacingViolation):
+        return set(recorded.get("stations", ())) == {violation.a.key, violation.b.key}
+    if isinstance(violation, QuotaViolation):
+        return (
+            recorded.get("area_code") == violation.area_code
+            and recorded.get("level") == violation.level
+            and recorded.get("count", 0) >= violation.count
+        )
+    return False  # a missing township station is never an approved exception: there is no approval to point to
+
+
+@dataclass(frozen=True)
+class RuleReport:
+    """The network check told whole: violations still open, and those the office approved as exceptions."""
+
+    check: NetworkCheck
+    open: tuple[Violation, ...]
+    exceptions: tuple[tuple[Violation, Override], ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.open
+
+
+def judge(check: NetworkCheck, overrides: Iterable[Override]) -> RuleReport:
+    """Split the check: a violation an override approved (the same pair of points, or the same area's quota up to the
+    count approved) is an exception with its reason, who and when; everything else stays open."""
+    overrides = sorted(overrides, key=lambda o: (o.on, str(o.station)))
+    open_, exceptions = [], []
+    for violation in check.violations:
+        approved = next((o for o in overrides if any(_covers(r, violation) for r in o.violations)), None)
+        if approved is None:
+            open_.append(violation)
+        else:
+            exceptions.append((violation, approved))
+    return RuleReport(check, tuple(open_), tuple(exceptions))
 
 
 def check_site(site: Site, others: Sequence[Site], population: int | None, rules: StationRules) -> list[Violation]:
@@ -706,6 +926,7 @@ class VillageSites:
     poverty: bool
     points: int
     sites: tuple[tuple[float, float, str], ...]
+    in_operation: int = 0  # of ``points``, those serving villagers now (what coverage counts)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -51,23 +51,81 @@ def villages_of(programme: Programme):
     return Area.objects.current().filter(code__startswith=programme.county.code, level="village", kind="village")
 
 
+# --- who acts --------------------------------------------------------------------------------------------------
+
+
+class SystemActor:
+    """The platform acting on its own authority: a management command, the demo, a scheduled or background job.
+
+    Every service that changes data takes the acting user and checks permission, scope and the rules itself; there
+    is no implicit actor. Code that acts for no person passes ``SYSTEM`` explicitly — no request, token or import
+    row ever becomes it — and a service given ``None`` refuses (fails closed). What the system does is recorded
+    with no user (``by`` empty); the change history names its channel (``acting_as(..., via=...)``).
+    """
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def recorded_user(user):
+    """Who to record as having acted: the person, or nobody for the system."""
+    return None if user is SYSTEM else user
+
+
+def restrict(queryset, user, action: str = "view"):
+    """``queryset`` narrowed to what ``user`` may ``action`` (the system: all of it; no user: nothing)."""
+    if user is SYSTEM:
+        return queryset
+    return queryset.restrict(user, action) if user is not None else queryset.none()
+
+
+def _require(user, action: str, record) -> None:
+    """``user`` may take ``action`` on this saved record (station, report, check-in …): permission and scope.
+    Only the explicit ``SYSTEM`` passes without a grant; ``None`` is refused."""
+    if user is SYSTEM:
+        return
+    if user is None or not is_permitted(user, action, record):
+        raise PermissionDenied(_("您没有该操作的权限。"))
+
+
+def _lock_network(programme_id: int) -> None:
+    """Changes to one programme's network run one at a time (approvals, moves, imports), so two neighbouring
+    changes cannot both pass the spacing and quota checks."""
+    Programme.objects.select_for_update().filter(pk=programme_id).first()
+
+
+def visible_keys(user, keys: Iterable) -> set:
+    """Which of these station keys ``user`` may see; anything else is named only as another township's station."""
+    keys = set(keys)
+    if user is SYSTEM:
+        return keys
+    saved = [key for key in keys if isinstance(key, int)]
+    return set(restrict(Station.objects.filter(pk__in=saved), user).values_list("pk", flat=True))
+
+
+def violations_for(violations: Iterable[rules.Violation], user, *, own: Iterable = ()) -> list[dict]:
+    """Violations as ``user`` may read them (``own``: keys of what they are proposing, always theirs to see)."""
+    violations = list(violations)
+    keys = {site.key for v in violations for site in v.sites}
+    visible = visible_keys(user, keys) | set(own)
+    return [v.as_dict(visible) for v in violations]
+
+
 # --- life cycle ------------------------------------------------------------------------------------------------
 
 
 class RulesBroken(Exception):
-    """Approving would break the station rules; the office may override with a reason."""
+    """Approving would break the station rules; the office may override with a reason. ``details`` are the
+    violations as the acting user may read them."""
 
-    def __init__(self, violations: list[rules.Violation]):
-        super().__init__("; ".join(v.message for v in violations))
+    def __init__(self, violations: list[rules.Violation], details: list[dict] | None = None):
         self.violations = violations
-
-
-def _require(user, action: str, station: Station) -> None:
-    """``user`` may take ``action`` (approve, change, manage, override) on this station: permission and scope."""
-    if user is None:  # commands, demo, background tasks act for the system
-        return
-    if not is_permitted(user, action, station):
-        raise PermissionDenied(_("您没有该操作的权限。"))
+        self.details = details if details is not None else [v.as_dict() for v in violations]
+        self.messages = [d["message"] for d in self.details]
+        super().__init__("; ".join(self.messages))
 
 
 def next_code(station: Station) -> str:
@@ -82,16 +140,93 @@ def next_code(station: Station) -> str:
     return f"{prefix}{serial:02d}"
 
 
+def area_centre(area: Area) -> tuple[float, float] | None:
+    """The recorded centre of an area; a village without one falls back to its township's."""
+    for place in (area, area.parent if area.level == "village" else None):
+        if place is not None and place.latitude is not None and place.longitude is not None:
+            return float(place.latitude), float(place.longitude)
+    return None
+
+
+def position_errors(programme: Programme, area: Area | None, latitude, longitude) -> dict[str, list[str]]:
+    """The plan's position rule for a station or candidate site in ``area`` (see ``rules.position_problem``)."""
+    if area is None or latitude is None or longitude is None:
+        return {}
+    problem = rules.position_problem(
+        float(latitude), float(longitude), area_centre(area), area.name, station_rules(programme).position
+    )
+    return {"latitude": [problem]} if problem else {}
+
+
+def station_errors(station: Station) -> dict[str, list[str]]:
+    """What is wrong with a station's particulars, by field: the model's own checks (served area and level), the
+    position rule, and a code already used in the programme."""
+    errors: dict[str, list[str]] = {}
+    try:
+        station.clean()
+    except ValidationError as exc:
+        errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    area = station.area if station.area_id else None
+    for field, messages in position_errors(station.programme, area, station.latitude, station.longitude).items():
+        errors.setdefault(field, []).extend(messages)
+    if (
+        station.code
+        and Station.objects.filter(programme_id=station.programme_id, code=station.code).exclude(pk=station.pk).exists()
+    ):
+        errors.setdefault("code", []).append(_("站点编号 %(c)s 已被使用。") % {"c": station.code})
+    return errors
+
+
+_PLACE_FIELDS = ("latitude", "longitude", "area_id", "level")
+
+
 @transaction.atomic
-def save_station(station: Station, *, user=None) -> Station:
-    """Create (as a proposal, with its first event) or update a station's particulars; the status never changes here."""
+def save_station(station: Station, *, user) -> Station:
+    """Create (as a proposal, with its first event) or update a station's particulars for ``user``.
+
+    Checks the user's permission and scope (on the station as it was and as it will be), the particulars
+    (``station_errors``), and — for a station holding its place in the network that moves (position, served area,
+    level) — the quota and spacing rules, under the programme's lock. The status and its dates never change here:
+    a new station is a proposal, whatever the caller set. Raises PermissionDenied or ValidationError (by field).
+    """
+    if user is None:
+        raise PermissionDenied(_("您没有该操作的权限。"))
+    _lock_network(station.programme_id)
     creating = station.pk is None
+    if creating:
+        station.status, station.status_changed_on, station.opened_on, station.closed_on = (
+            rules.PROPOSED,
+            None,
+            None,
+            None,
+        )
+    else:
+        before = Station.objects.select_for_update(of=("self",)).get(pk=station.pk)
+        _require(user, rules.CHANGE, before)
+        station.status, station.status_changed_on = before.status, before.status_changed_on
+        station.opened_on, station.closed_on = before.opened_on, before.closed_on
+    errors = station_errors(station)
+    if errors:
+        raise ValidationError(errors)
+    moved = not creating and any(getattr(before, f) != getattr(station, f) for f in _PLACE_FIELDS)
+    if moved and station.status in rules.ACTIVE_STATUSES:
+        broken = rule_check_for(station)
+        if broken:
+            details = violations_for(broken, user, own=[station.pk])
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        _("已批准的站点移动后不符合站点规则：%(v)s") % {"v": "；".join(d["message"] for d in details)}
+                    ]
+                }
+            )
     if not station.code:
         station.code = next_code(station)
     station.save()
+    _require(user, "add" if creating else rules.CHANGE, station)
     if creating:
         StationEvent.objects.create(
-            station=station, from_status="", to_status=station.status, on=timezone.localdate(), by=user
+            station=station, from_status="", to_status=station.status, on=timezone.localdate(), by=recorded_user(user)
         )
     return station
 
@@ -106,15 +241,6 @@ def active_sites(programme: Programme, *, exclude: Iterable[int] = ()) -> list[r
     return [rules.Site(pk, level, code, float(lat), float(lng), label=name) for pk, level, code, lat, lng, name in rows]
 
 
-def relocation_violations(station: Station) -> list[rules.Violation]:
-    """A station already holding its place that moves (position, served area or level) must still keep the rules."""
-    before = Station.objects.filter(pk=station.pk).values_list("latitude", "longitude", "area_id", "level").first()
-    after = (station.latitude, station.longitude, station.area_id, station.level)
-    if before is None or tuple(before) == after:
-        return []
-    return rule_check_for(station)
-
-
 def rule_check_for(station: Station) -> list[rules.Violation]:
     """What approving this station would break, against the stations already holding their place."""
     others = active_sites(station.programme, exclude=[station.pk])
@@ -126,7 +252,7 @@ def transition(
     station: Station,
     target: str,
     *,
-    user=None,
+    user,
     reason: str = "",
     on: datetime.date | None = None,
     override: bool = False,
@@ -134,8 +260,7 @@ def transition(
 ) -> StationEvent:
     """One life-cycle step, dated and attributed; approval checks the rules, which only an override with a reason
     (and the override permission) can set aside."""
-    # Approvals in one programme run one at a time, so two neighbouring proposals cannot both pass the spacing check.
-    Programme.objects.select_for_update().filter(pk=station.programme_id).first()
+    _lock_network(station.programme_id)
     station = (
         Station.objects.select_for_update(of=("self",))
         .select_related("area", "programme", "programme__county")
@@ -147,7 +272,7 @@ def transition(
     if target == rules.APPROVED:
         violations = rule_check_for(station)
         if violations and not override:
-            raise RulesBroken(violations)
+            raise RulesBroken(violations, violations_for(violations, user, own=[station.pk]))
         if violations:
             _require(user, "override", station)
             if not reason.strip():
@@ -166,7 +291,7 @@ def transition(
         from_status=previous,
         to_status=target,
         on=day,
-        by=user,
+        by=recorded_user(user),
         reason=reason.strip(),
         override=bool(violations),
         violations=[v.as_dict() for v in violations],
@@ -174,10 +299,10 @@ def transition(
     )
     replaced = station.replaces
     if target == rules.OPERATING and replaced is not None and rules.REPLACED in rules.TRANSITIONS[replaced.status]:
-        transition(
+        transition(  # the rule's consequence, not the acting user's step
             replaced,
             rules.REPLACED,
-            user=None,
+            user=SYSTEM,
             reason=_("由增补站点 %(s)s（%(code)s）替换") % {"s": station.name, "code": station.code},
             on=day,
         )
@@ -188,11 +313,78 @@ def transition(
 
 
 def network_check(programme: Programme, *, indexed: bool = True) -> rules.NetworkCheck:
-    """Every spacing and quota violation among the stations holding their place in the network."""
+    """Every township without a township station, and every spacing and quota violation among the stations holding
+    their place in the network."""
     sites = active_sites(programme)
     codes = {s.area_code for s in sites}
     populations = dict(Area.objects.current().filter(code__in=codes).values_list("code", "population"))
-    return rules.check_network(sites, populations, station_rules(programme), indexed=indexed)
+    townships = dict(townships_of(programme).values_list("code", "name"))
+    return rules.check_network(sites, populations, station_rules(programme), townships=townships, indexed=indexed)
+
+
+def overrides_of(programme: Programme) -> list[rules.Override]:
+    """Every approval the office made against the rules, with what it set aside, who, when and why."""
+    events = StationEvent.objects.filter(station__programme=programme, override=True).select_related("by")
+    return [
+        rules.Override(e.station_id, e.on, str(e.by) if e.by else str(_("系统")), e.reason, tuple(e.violations))
+        for e in events
+    ]
+
+
+def rule_report(programme: Programme, *, indexed: bool = True) -> rules.RuleReport:
+    """The network check split into open violations and the exceptions the office approved."""
+    return rules.judge(network_check(programme, indexed=indexed), overrides_of(programme))
+
+
+@dataclass(frozen=True)
+class RuleReportView:
+    """The rule report as one user may read it: what touches their scope, other townships' stations unnamed."""
+
+    checked: int
+    open: list[dict]
+    exceptions: list[dict]
+
+    @property
+    def ok(self) -> bool:
+        return not self.open
+
+
+def rule_report_for(programme: Programme, user) -> RuleReportView:
+    report = rule_report(programme)
+    violations = report.check.violations
+    visible = visible_keys(user, {site.key for v in violations for site in v.sites})
+    missing = [v.area_code for v in report.check.missing]
+    areas = set(restrict(Area.objects.filter(code__in=missing), user).values_list("code", flat=True))
+
+    def touches(violation) -> bool:
+        return any(site.key in visible for site in violation.sites) or (
+            isinstance(violation, rules.MissingStationViolation) and violation.area_code in areas
+        )
+
+    def shown(violation) -> dict:
+        data = violation.as_dict(visible)
+        data["sites"] = [
+            {"key": key, "label": label} for key, label in zip(data["stations"], data["labels"], strict=True)
+        ]
+        return data
+
+    return RuleReportView(
+        checked=report.check.checked,
+        open=[shown(v) for v in report.open if touches(v)],
+        exceptions=[
+            {
+                **shown(v),
+                "approved": {
+                    "station": override.station if override.station in visible else None,
+                    "on": override.on.isoformat(),
+                    "by": override.by,
+                    "reason": override.reason,
+                },
+            }
+            for v, override in report.exceptions
+            if touches(v)
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -261,7 +453,7 @@ def save_report(
     month: datetime.date,
     figures: rules.Figures,
     *,
-    user=None,
+    user,
     confirm: bool = False,
     reason: str = "",
     source: str = ReportSource.FORM,
@@ -275,6 +467,10 @@ def save_report(
     month = rules.month_start(month)
     check = check or check_report(station, month, figures)
     report = MonthlyReport.objects.select_for_update().filter(station=station, month=month).first()
+    if report is not None:
+        _require(user, "change", report)
+    elif user is None:
+        raise PermissionDenied(_("您没有该操作的权限。"))
     already_confirmed = set(report.confirmed_warnings) if report else set()
     if not check.ok or (set(check.warning_codes) - already_confirmed and not confirm):
         raise ReportRefused(check)
@@ -284,11 +480,12 @@ def save_report(
             station=station,
             month=month,
             due_on=rules.due_date(month, station_rules(station.programme).report_due_day),
-            submitted_by=user,
+            submitted_by=recorded_user(user),
             source=source,
             confirmed_warnings=check.warning_codes,
             **values,
         )
+        _require(user, "add", report)
         return report, True
     before = _figures_json(report.figures)
     after = _figures_json(figures)
@@ -300,7 +497,9 @@ def save_report(
         setattr(report, name, value)
     report.confirmed_warnings = sorted(set(report.confirmed_warnings) | set(check.warning_codes))
     report.save()
-    ReportRevision.objects.create(report=report, changed_by=user, reason=reason.strip(), before=before, after=after)
+    ReportRevision.objects.create(
+        report=report, changed_by=recorded_user(user), reason=reason.strip(), before=before, after=after
+    )
     return report, True
 
 
@@ -386,12 +585,16 @@ def _probation_months(stations: list[Station]) -> dict[int, datetime.date]:
 
 @transaction.atomic
 def review_activity(
-    programme: Programme, *, today: datetime.date | None = None, progress: Callable | None = None
+    programme: Programme, *, user, today: datetime.date | None = None, progress: Callable | None = None
 ) -> list[ManagementProposal]:
     """Score the last closed months and propose probation, elimination or reinstatement where the rule says so.
 
-    Idempotent: a station with a pending proposal of the same kind gets no second one.
+    Only proposes (the office decides each), for the whole programme: ``user`` needs the dynamic-management
+    permission, or is the system's monthly run. Idempotent: a station with a pending proposal of the same kind gets
+    no second one.
     """
+    if user is not SYSTEM and not (user is not None and user.has_perm("stations.manage_station")):
+        raise PermissionDenied(_("您没有该操作的权限。"))
     rules_ = station_rules(programme)
     activity = rules_.activity
     last = rules.last_closed_month(today or timezone.localdate(), rules_.report_due_day)
@@ -447,7 +650,7 @@ def review_activity(
 
 
 @transaction.atomic
-def decide_proposal(proposal: ManagementProposal, *, approve: bool, user=None, reason: str = "") -> ManagementProposal:
+def decide_proposal(proposal: ManagementProposal, *, approve: bool, user, reason: str = "") -> ManagementProposal:
     """The office's decision; an approval makes the life-cycle step, recorded with the proposal."""
     proposal = ManagementProposal.objects.select_for_update().select_related("station").get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
@@ -458,25 +661,128 @@ def decide_proposal(proposal: ManagementProposal, *, approve: bool, user=None, r
     if approve:
         transition(proposal.station, proposal.target_status, user=user, reason=reason, proposal=proposal)
     proposal.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
-    proposal.decided_by = user
+    proposal.decided_by = recorded_user(user)
     proposal.decided_at = timezone.now()
     proposal.decision_reason = reason.strip()
     proposal.save()
     return proposal
 
 
+# --- benchmark stations ---------------------------------------------------------------------------------------
+
+
+def benchmark_assessments(programme: Programme, stations, *, today: datetime.date | None = None) -> list[dict]:
+    """Each station in operation among ``stations`` against the plan's benchmark criteria over the last closed
+    months: the criteria (requirement, figure, met), how many it meets and its average activity."""
+    rules_ = station_rules(programme)
+    criteria = rules_.benchmark
+    last = rules.last_closed_month(today or timezone.localdate(), rules_.report_due_day)
+    months = [rules.add_months(last, -i) for i in range(criteria.months - 1, -1, -1)]
+    stations = stations.filter(programme=programme, status__in=rules.IN_OPERATION).select_related("area")
+    history = score_history(programme, months)
+    on_time = {
+        (r["station_id"], r["month"]): timezone.localdate(r["submitted_at"]) <= r["due_on"]
+        for r in MonthlyReport.objects.filter(station__in=stations, month__in=months).values(
+            "station_id", "month", "submitted_at", "due_on"
+        )
+    }
+    rows = []
+    for station in stations:
+        recent = [(m, history[m].get(station.pk), on_time.get((station.pk, m), False)) for m in months]
+        assessment = rules.assess_benchmark(
+            level=station.level,
+            status=station.status,
+            services=station.services,
+            floor_area_m2=station.floor_area_m2,
+            recent=recent,
+            criteria=criteria,
+        )
+        scores = [score for _m, score, _t in recent if score is not None]
+        rows.append(
+            {
+                "station": station,
+                "criteria": assessment,
+                "met": sum(c.met for c in assessment),
+                "qualifies": all(c.met for c in assessment),
+                "average": round(sum(scores) / len(months), 1) if scores else None,
+                "months": months,
+            }
+        )
+    return rows
+
+
+def benchmark_station_ids(programme: Programme, *, today: datetime.date | None = None) -> set[int]:
+    """The stations that meet every one of the plan's benchmark criteria now: what the benchmark KPI counts."""
+    return {
+        row["station"].pk
+        for row in benchmark_assessments(programme, Station.objects.all(), today=today)
+        if row["qualifies"]
+    }
+
+
+@transaction.atomic
+def refresh_benchmarks(programme: Programme, *, user, today: datetime.date | None = None) -> int:
+    """Set each station's benchmark flag from the criteria (the flag is derived, never entered or imported);
+    returns how many stations qualify. The system's monthly run, or a user with the dynamic-management permission."""
+    if user is not SYSTEM and not (user is not None and user.has_perm("stations.manage_station")):
+        raise PermissionDenied(_("您没有该操作的权限。"))
+    qualifying = benchmark_station_ids(programme, today=today)
+    stations = Station.objects.filter(programme=programme)
+    for station in stations.filter(is_benchmark=True).exclude(pk__in=qualifying):
+        station.is_benchmark = False
+        station.save(update_fields=["is_benchmark", "updated_at"])  # one by one: each change in the history
+    for station in stations.filter(is_benchmark=False, pk__in=qualifying):
+        station.is_benchmark = True
+        station.save(update_fields=["is_benchmark", "updated_at"])
+    return len(qualifying)
+
+
+# --- candidate sites -------------------------------------------------------------------------------------------
+
+
+def candidate_errors(site: CandidateSite) -> dict[str, list[str]]:
+    """A candidate site obeys the same position rule as a station, and its name is unique in its village."""
+    errors = position_errors(site.programme, site.village if site.village_id else None, site.latitude, site.longitude)
+    if (
+        site.village_id
+        and CandidateSite.objects.filter(programme_id=site.programme_id, village_id=site.village_id, name=site.name)
+        .exclude(pk=site.pk)
+        .exists()
+    ):
+        errors.setdefault("name", []).append(_("该行政村已有同名候选点位。"))
+    return errors
+
+
+@transaction.atomic
+def save_candidate(site: CandidateSite, *, user) -> CandidateSite:
+    """Create or update a candidate site for ``user`` (permission and scope before and after, position, name)."""
+    if user is None:
+        raise PermissionDenied(_("您没有该操作的权限。"))
+    creating = site.pk is None
+    if not creating:
+        _require(user, "change", CandidateSite.objects.select_for_update().get(pk=site.pk))
+    errors = candidate_errors(site)
+    if errors:
+        raise ValidationError(errors)
+    site.save()
+    _require(user, "add" if creating else "change", site)
+    return site
+
+
 def village_sites(programme: Programme, *, township_code: str | None = None) -> list[rules.VillageSites]:
-    """Every village with its active points and the places a point could go: its recorded candidate sites, else
-    its centre (a village with neither has nowhere to go, but still counts in coverage)."""
+    """Every village with its active points and the places a point could go: its recorded candidate sites that keep
+    the position rule, else its centre (a village with neither has nowhere to go, but still counts in coverage)."""
+    position = station_rules(programme).position
     villages = villages_of(programme)
     if township_code:
         villages = villages.filter(code__startswith=township_code)
-    points = dict(
+    counts = (
         Station.objects.filter(programme=programme, status__in=rules.ACTIVE_STATUSES, level=rules.VILLAGE)
         .values("area_id")
-        .annotate(n=Count("pk"))
-        .values_list("area_id", "n")
+        .annotate(n=Count("pk"), serving=Count("pk", filter=Q(status__in=rules.IN_OPERATION)))
     )
+    points = {row["area_id"]: row["n"] for row in counts}
+    serving = {row["area_id"]: row["serving"] for row in counts}
     sites: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
     for village_id, lat, lng, name in CandidateSite.objects.filter(
         programme=programme, village__in=villages
@@ -484,7 +790,9 @@ def village_sites(programme: Programme, *, township_code: str | None = None) -> 
         sites[village_id].append((float(lat), float(lng), name))
     result = []
     for village in villages:
-        places = sites.get(village.pk) or (
+        centre = (float(village.latitude), float(village.longitude)) if village.latitude is not None else None
+        kept = [p for p in sites.get(village.pk, []) if not rules.position_problem(p[0], p[1], centre, "", position)]
+        places = kept or (
             [(float(village.latitude), float(village.longitude), _("村中心"))] if village.latitude is not None else []
         )
         result.append(
@@ -496,6 +804,7 @@ def village_sites(programme: Programme, *, township_code: str | None = None) -> 
                 poverty=village.is_provincial_poverty_village,
                 points=points.get(village.pk, 0),
                 sites=tuple(places),
+                in_operation=serving.get(village.pk, 0),
             )
         )
     return result
@@ -515,7 +824,7 @@ def replacement_options_for(station: Station, limit: int = 5) -> list[rules.Repl
 def check_in(
     station: Station,
     *,
-    user=None,
+    user,
     is_open: bool = True,
     note: str = "",
     latitude: Decimal | None = None,
@@ -529,13 +838,17 @@ def check_in(
     if station.status not in rules.IN_OPERATION:
         raise rules.IllegalTransition(_("只有运营中的站点可以打卡。"))
     today = timezone.localdate()
-    checkin, _created = CheckIn.objects.update_or_create(
+    existing = CheckIn.objects.filter(station=station, day=today).first()
+    if existing is not None:
+        _require(user, "change", existing)
+    checkin, created = CheckIn.objects.update_or_create(
         station=station,
         day=today,
-        defaults={"by": user, "is_open": is_open, "note": note, "checked_at": timezone.now()},
+        defaults={"by": recorded_user(user), "is_open": is_open, "note": note, "checked_at": timezone.now()},
     )
+    _require(user, "add" if created else "change", checkin)
     if photo is not None:
-        attachment = attach(checkin, photo, user=user, kind="photo", description=_("打卡照片"))
+        attachment = attach(checkin, photo, user=recorded_user(user), kind="photo", description=_("打卡照片"))
         if latitude is None and attachment.latitude is not None:
             latitude, longitude = attachment.latitude, attachment.longitude
     if latitude is not None and longitude is not None:
@@ -569,7 +882,10 @@ def placement_problem(
                 population=village.population or 0,
                 poverty=village.poverty,
                 quota_left=rules.village_quota(village.population, rules_) - village.points,
-                covered=village.points > 0,
+                # covered as the coverage KPI counts it (a point in operation); an approved or built point is
+                # planned: it holds the village, and the plan shows it apart
+                covered=village.in_operation > 0,
+                planned=village.points > 0 and village.in_operation == 0,
             )
         )
         candidates.extend(

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -187,7 +187,9 @@ class StationDetailView(ObjectDetailView):
         context["events"] = station.events.select_related("by", "proposal")
         context["checkins"] = station.checkins.order_by("-day")[:7]
         context["violations"] = (
-            services.rule_check_for(station) if station.status in (rules.PROPOSED, *rules.ACTIVE_STATUSES) else []
+            services.violations_for(services.rule_check_for(station), user, own=[station.pk])
+            if station.status in (rules.PROPOSED, *rules.ACTIVE_STATUSES)
+            else []
         )
         allowed = [
             target
@@ -206,7 +208,18 @@ class StationDetailView(ObjectDetailView):
         return context
 
 
-class StationEditView(ObjectEditView):
+class ServiceEditView(ObjectEditView):
+    """Saves through the app's service (the one gate); what it refuses shows on the form, by field."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+
+
+class StationEditView(ServiceEditView):
     model = Station
     form_class = StationForm
 
@@ -214,8 +227,7 @@ class StationEditView(ObjectEditView):
         station = form.save(commit=False)
         if not station.programme_id:
             station.programme = self.request.programme
-        services.save_station(station, user=self.request.user)
-        return station
+        return services.save_station(station, user=self.request.user)
 
 
 @require_POST
@@ -234,8 +246,7 @@ def station_transition(request, pk):
     except services.RulesBroken as exc:
         messages.error(
             request,
-            _("不符合站点规则，未批准：%(v)s。项目办可勾选“规则例外批准”并说明理由。")
-            % {"v": "；".join(v.message for v in exc.violations)},
+            _("不符合站点规则，未批准：%(v)s。项目办可勾选“规则例外批准”并说明理由。") % {"v": "；".join(exc.messages)},
         )
     except rules.IllegalTransition as exc:
         messages.error(request, str(exc))
@@ -686,15 +697,13 @@ def display_link_revoke(request, pk):
 
 @login_required
 def rule_check(request):
+    """Open violations touching the user's scope, and apart from them the exceptions the office approved."""
     _need(request, "stations.view_station")
     programme = _programme(request)
-    visible = set(visible_stations(request).values_list("pk", flat=True))
-    check = services.network_check(programme)
-    violations = [v for v in check.violations if any(k in visible for k in dashboard.violation_keys(v))]
     return render(
         request,
         "stations/check.html",
-        {"check": check, "violations": violations, "visible": visible, "rules": services.station_rules(programme)},
+        {"report": services.rule_report_for(programme, request.user), "rules": services.station_rules(programme)},
     )
 
 
@@ -801,53 +810,22 @@ def proposal_decide(request, pk):
 def review(request):
     """Run the dynamic-management rule now (it also runs from `cuntong stations review`)."""
     _need(request, "stations.manage_station")
-    created = services.review_activity(_programme(request))
+    programme = _programme(request)
+    created = services.review_activity(programme, user=request.user)
+    services.refresh_benchmarks(programme, user=request.user)
     messages.success(request, _("动态管理评估完成，新增建议 %(n)d 条。") % {"n": len(created)})
     return redirect("stations:proposal_list")
 
 
 @login_required
 def benchmarks(request):
-    """The designated benchmark stations against the criteria, and the strongest other candidates."""
+    """The benchmark stations (those meeting the plan's criteria) and the strongest near-misses."""
     _need(request, "stations.view_station")
     programme = _programme(request)
-    stations = visible_stations(request).filter(status__in=rules.IN_OPERATION).select_related("area")
     rules_ = services.station_rules(programme)
-    criteria = rules_.benchmark
-    last = rules.last_closed_month(timezone.localdate(), rules_.report_due_day)
-    months = [rules.add_months(last, -i) for i in range(criteria.months - 1, -1, -1)]
-    history = services.score_history(programme, months)
-    on_time = {
-        (r["station_id"], r["month"]): r["submitted_at"].date() <= r["due_on"]
-        for r in MonthlyReport.objects.filter(station__in=stations, month__in=months).values(
-            "station_id", "month", "submitted_at", "due_on"
-        )
-    }
-    rows = []
-    for station in stations:
-        recent = [(m, history[m].get(station.pk), on_time.get((station.pk, m), False)) for m in months]
-        assessment = rules.assess_benchmark(
-            level=station.level,
-            status=station.status,
-            services=station.services,
-            floor_area_m2=station.floor_area_m2,
-            recent=recent,
-            criteria=criteria,
-        )
-        scores = [s for _m, s, _t in recent if s is not None]
-        rows.append(
-            {
-                "station": station,
-                "criteria": assessment,
-                "met": sum(c.met for c in assessment),
-                "average": round(sum(scores) / len(months), 1) if scores else None,
-            }
-        )
-    designated = [r for r in rows if r["station"].is_benchmark]
-    candidates = sorted(
-        (r for r in rows if not r["station"].is_benchmark and all(c.met for c in r["criteria"])),
-        key=lambda r: -(r["average"] or 0),
-    )[:10]
+    rows = services.benchmark_assessments(programme, visible_stations(request))
+    designated = [r for r in rows if r["qualifies"]]
+    candidates = sorted((r for r in rows if not r["qualifies"]), key=lambda r: (-r["met"], -(r["average"] or 0)))[:10]
     return render(
         request,
         "stations/benchmarks.html",
@@ -855,8 +833,8 @@ def benchmarks(request):
             "designated": designated,
             "candidates": candidates,
             "target": rules_.benchmark_count,
-            "months": months,
-            "criteria": criteria,
+            "months": rows[0]["months"] if rows else [],
+            "criteria": rules_.benchmark,
             "headers": rows[0]["criteria"] if rows else [],
         },
     )
@@ -941,9 +919,15 @@ class CandidateListView(ObjectListView):
         return queryset.select_related("village")
 
 
-class CandidateEditView(ObjectEditView):
+class CandidateEditView(ServiceEditView):
     model = CandidateSite
     form_class = CandidateSiteForm
+
+    def save(self, form):
+        site = form.save(commit=False)
+        if not site.programme_id:
+            site.programme = self.request.programme
+        return services.save_candidate(site, user=self.request.user)
 
     def get_success_url(self):
         return reverse("stations:candidate_list")

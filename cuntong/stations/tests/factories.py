@@ -47,7 +47,8 @@ def make_station(
             longitude=Decimal(f"{lng:.6f}"),
             services=fields.pop("services", ["express", "finance"]),
             **fields,
-        )
+        ),
+        user=services.SYSTEM,
     )
     path = {
         rules.PROPOSED: [],
@@ -62,7 +63,7 @@ def make_station(
         day = opened_on if step == rules.OPERATING else opened_on - datetime.timedelta(days=30)
         if step in (rules.PROBATION, rules.ELIMINATED):
             day = opened_on + datetime.timedelta(days=200)
-        services.transition(station, step, on=day, reason="测试")
+        services.transition(station, step, user=services.SYSTEM, on=day, reason="测试")
     station.refresh_from_db()
     return station
 

@@ -224,7 +224,7 @@ def test_concurrent_approvals_cannot_both_pass_the_spacing_check(transactional_d
 
     def approve(station):
         try:
-            services.transition(station, rules.APPROVED)
+            services.transition(station, rules.APPROVED, user=services.SYSTEM)
             outcomes.append("approved")
         except services.RulesBroken:
             outcomes.append("refused")

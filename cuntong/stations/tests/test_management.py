@@ -45,17 +45,19 @@ def network(base_data):
 
 def test_three_weak_months_propose_probation_once(network):
     _busy, weak, _other = network
-    created = services.review_activity(programme(), today=TODAY)
+    created = services.review_activity(programme(), today=TODAY, user=services.SYSTEM)
     assert [(p.station, p.kind) for p in created] == [(weak, "probation")]
     proposal = created[0]
     assert proposal.basis["months"] == ["2020-05-01", "2020-06-01", "2020-07-01"]
     assert all(score < 40 for score in proposal.basis["scores"].values())
-    assert services.review_activity(programme(), today=TODAY) == []  # a pending proposal is not repeated
+    assert (
+        services.review_activity(programme(), today=TODAY, user=services.SYSTEM) == []
+    )  # a pending proposal is not repeated
 
 
 def test_the_office_approves_and_the_step_is_recorded_with_the_proposal(network):
     _busy, weak, _other = network
-    proposal = services.review_activity(programme(), today=TODAY)[0]
+    proposal = services.review_activity(programme(), today=TODAY, user=services.SYSTEM)[0]
     office = make_user("office-user", "office")
     client = login(office)
     page = client.get(proposal.get_absolute_url()).content.decode()
@@ -71,16 +73,16 @@ def test_the_office_approves_and_the_step_is_recorded_with_the_proposal(network)
 
 def test_rejection_keeps_the_station_operating(network):
     _busy, weak, _other = network
-    proposal = services.review_activity(programme(), today=TODAY)[0]
+    proposal = services.review_activity(programme(), today=TODAY, user=services.SYSTEM)[0]
     services.decide_proposal(proposal, approve=False, user=make_user("office-user", "office"), reason="受台风影响")
     weak.refresh_from_db()
     assert weak.status == rules.OPERATING and ManagementProposal.objects.get().status == "rejected"
     with pytest.raises(rules.IllegalTransition):
-        services.decide_proposal(proposal, approve=True, reason="再议")
+        services.decide_proposal(proposal, approve=True, reason="再议", user=services.SYSTEM)
 
 
 def test_township_officials_cannot_decide(network):
-    proposal = services.review_activity(programme(), today=TODAY)[0]
+    proposal = services.review_activity(programme(), today=TODAY, user=services.SYSTEM)[0]
     township = login(make_user("hongyang-user", "township", HONGYANG))
     assert 'id="decision-form"' not in township.get(proposal.get_absolute_url()).content.decode()
     township.post(f"/stations/management/{proposal.pk}/decide/", {"decision": "approve", "reason": "x"})
@@ -98,15 +100,15 @@ def test_still_weak_after_probation_proposes_elimination_with_replacement_villag
         CandidateSite.objects.create(
             programme=programme(), village=area(code), name="村委会", latitude=f"{lat:.6f}", longitude=f"{lng:.6f}"
         )
-    services.transition(weak, rules.PROBATION, on=datetime.date(2020, 4, 20), reason="观察")
-    created = services.review_activity(programme(), today=TODAY)
+    services.transition(weak, rules.PROBATION, on=datetime.date(2020, 4, 20), reason="观察", user=services.SYSTEM)
+    created = services.review_activity(programme(), today=TODAY, user=services.SYSTEM)
     assert [(p.station, p.kind) for p in created] == [(weak, "eliminate")]
     options = created[0].replacement_options
     # its own village again (quota 2 for 12,000 residents) first; 甲 is full; 丁 of 南溪 is another township's
     assert [o["village_code"] for o in options] == [f"{HONGYANG}202", f"{NANXI}202"]
     assert options[0]["same_township"] and options[0]["distance_m"] == 300 and options[1]["poverty"]
     assert all(o["nearest_point_m"] is None or o["nearest_point_m"] > 2000 for o in options)
-    services.decide_proposal(created[0], approve=True, reason="观察期满仍不活跃")
+    services.decide_proposal(created[0], approve=True, reason="观察期满仍不活跃", user=services.SYSTEM)
     weak.refresh_from_db()
     assert weak.status == rules.ELIMINATED and weak.closed_on is not None
 

@@ -20,7 +20,7 @@ def crowded(base_data):
     first = make_station(f"{HONGYANG}201")
     lat, lng = spatial.offset(float(first.latitude), float(first.longitude), 90, 1500)
     second = make_station(f"{HONGYANG}202", status=rules.PROPOSED, at=(lat, lng))
-    services.transition(second, rules.APPROVED, override=True, reason="地形阻隔")
+    services.transition(second, rules.APPROVED, override=True, reason="地形阻隔", user=services.SYSTEM)
     make_station(f"{NANXI}201")
     return first, second
 
@@ -29,18 +29,22 @@ def test_check_command_reports_every_violation_as_json(crowded, capsys):
     first, second = crowded
     with pytest.raises(SystemExit) as exited:
         call_command("stations", "check", format="json")
-    assert exited.value.code == 1
+    assert exited.value.code == 1  # townships without a township station are open violations
     data = json.loads(capsys.readouterr().out)
     assert data["checked"] == 3 and data["ok"] is False
-    [violation] = data["spacing_violations"]
+    assert {v["kind"] for v in data["open"]} == {"missing_station"}
+    [violation] = data["exceptions"]
     assert sorted(violation["stations"]) == sorted([first.pk, second.pk])
     assert violation["distance_m"] == pytest.approx(1500, abs=0.5) and violation["min_spacing_m"] == 2000
+    assert violation["approved"]["reason"] == "地形阻隔"
 
 
 def test_check_command_text_and_clean_network(base_data, capsys):
+    for township in services.townships_of(programme()):
+        make_station(township.code)
     make_station(f"{HONGYANG}201")
     call_command("stations", "check")
-    assert "no violations" in capsys.readouterr().out
+    assert "0 open violations" in capsys.readouterr().out
 
 
 def test_check_page_and_api_show_only_what_touches_the_viewers_scope(crowded):
@@ -48,10 +52,12 @@ def test_check_page_and_api_show_only_what_touches_the_viewers_scope(crowded):
     office = login(make_user("office-user", "office"))
     assert first.name in office.get("/stations/check/").content.decode()
     data = office.get("/api/v1/station-rule-check/").json()
-    assert data["count"] == 1 and data["results"][0]["kind"] == "spacing" and not data["ok"]
+    assert data["exceptions"][0]["kind"] == "spacing" and not data["ok"]
     nanxi = login(make_user("nanxi-user", "township", NANXI))
-    assert nanxi.get("/api/v1/station-rule-check/").json()["results"] == []
-    assert 'id="no-violations"' in nanxi.get("/stations/check/").content.decode()
+    data = nanxi.get("/api/v1/station-rule-check/").json()
+    assert data["exceptions"] == []
+    assert [v["area_code"] for v in data["results"]] == [NANXI]  # only its own missing township station
+    assert first.name not in nanxi.get("/stations/check/").content.decode()
 
 
 def test_station_rule_check_endpoint_for_one_proposal(base_data):

@@ -40,7 +40,7 @@ def test_a_report_is_saved_with_its_due_date(station, operator):
 
 def test_negative_figures_are_refused(station):
     with pytest.raises(services.ReportRefused) as refused:
-        services.save_report(station, MAY, Figures(parcels_in=-5))
+        services.save_report(station, MAY, Figures(parcels_in=-5), user=services.SYSTEM)
     assert refused.value.check.errors[0].field == "parcels_in"
     assert not MonthlyReport.objects.exists()
 
@@ -48,9 +48,9 @@ def test_negative_figures_are_refused(station):
 def test_implausible_figures_need_confirmation(station):
     figures = Figures(parcels_in=50_000)
     with pytest.raises(services.ReportRefused) as refused:
-        services.save_report(station, MAY, figures)
+        services.save_report(station, MAY, figures, user=services.SYSTEM)
     assert refused.value.needs_confirmation and not MonthlyReport.objects.exists()
-    report, _changed = services.save_report(station, MAY, figures, confirm=True)
+    report, _changed = services.save_report(station, MAY, figures, confirm=True, user=services.SYSTEM)
     assert report.confirmed_warnings == ["parcels_in"]
 
 
@@ -227,7 +227,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(station):
             [other.code, "2020-03", 10, 5, "100", 0, "500", "", ""],  # live sales without sessions
         ],
     )
-    report = IMPORTERS["station-reports"](programme=programme()).run(stream, "reports.xlsx")
+    report = IMPORTERS["station-reports"](user=services.SYSTEM, programme=programme()).run(stream, "reports.xlsx")
     assert not report.committed and not MonthlyReport.objects.exists()
     assert [e.row for e in report.errors] == [3, 4, 5, 6, 7, 8]
     messages = " ".join(e.message for e in report.errors)
@@ -244,7 +244,7 @@ def test_import_writes_valid_reports_and_corrections_with_reasons(station):
             [station.code, "2020-04", 50000, 50, "1000", 0, 0, "是", "快递站合并"],
         ],
     )
-    report = IMPORTERS["station-reports"](programme=programme()).run(stream, "reports.xlsx")
+    report = IMPORTERS["station-reports"](user=services.SYSTEM, programme=programme()).run(stream, "reports.xlsx")
     assert report.committed and report.written == 2, report.errors
     may = MonthlyReport.objects.get(month=MAY)
     assert may.agri_sales == Decimal("1000") and may.source == "import"
@@ -256,7 +256,7 @@ def test_import_checks_each_row_without_reloading_the_programme(station):
     rows = [
         [s.code, month, 10, 5, "100", 0, 0, "", ""] for s in Station.objects.all() for month in ("2020-04", "2020-05")
     ]
-    importer = IMPORTERS["station-reports"](programme=programme())
+    importer = IMPORTERS["station-reports"](user=services.SYSTEM, programme=programme())
     assert {id(s.programme) for s in importer.by_code.values()} == {id(importer.programme)}
     assert importer.run(xlsx_upload(HEADER, rows), "reports.xlsx").written == 4
 
@@ -266,7 +266,7 @@ def test_report_export_reads_back_into_the_importer(station):
     office = login(make_user("office-user", "office"))
     rows = xlsx_rows(office.get("/stations/reports/", {"export": "xlsx"}))
     assert rows[0][:3] == ("站点编号", "站点", "月份") and rows[1][0] == station.code and rows[1][2] == "2020-05"
-    report = IMPORTERS["station-reports"](programme=programme()).run(
+    report = IMPORTERS["station-reports"](user=services.SYSTEM, programme=programme()).run(
         xlsx_upload(list(rows[0]), rows[1:]), "export.xlsx", commit=False
     )
     assert report.ok and report.valid_rows == 1
@@ -289,5 +289,5 @@ def test_import_page_runs_the_importer_as_a_job(station, django_capture_on_commi
 
 
 def test_report_months_are_month_starts(station):
-    report, _changed = services.save_report(station, datetime.date(2020, 5, 17), Figures())
+    report, _changed = services.save_report(station, datetime.date(2020, 5, 17), Figures(), user=services.SYSTEM)
     assert report.month == MAY and rules.month_end(report.month) == datetime.date(2020, 5, 31)

@@ -62,7 +62,7 @@ class TestReportRevisionScope(ScopedModelTests):
 
     def make_record(self, township_code):
         report = make_report(make_station(f"{township_code}201"), MAY)
-        services.save_report(report.station, MAY, Figures(parcels_in=10), reason="录入错误")
+        services.save_report(report.station, MAY, Figures(parcels_in=10), reason="录入错误", user=services.SYSTEM)
         return report.revisions.get()
 
     def detail_url(self, obj):
@@ -75,7 +75,7 @@ class TestCheckInScope(ScopedModelTests):
     api_url = "/api/v1/station-checkins/"
 
     def make_record(self, township_code):
-        return services.check_in(make_station(f"{township_code}201"))
+        return services.check_in(make_station(f"{township_code}201"), user=services.SYSTEM)
 
     def record_text(self, obj):
         return obj.station.name

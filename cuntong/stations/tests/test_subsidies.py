@@ -22,7 +22,7 @@ def test_station_facts_for_a_month(base_data):
     quiet = make_station(f"{HONGYANG}202")
     silent = make_station(f"{NANXI}201")
     later = make_station(f"{NANXI}202", opened_on=datetime.date(2020, 12, 1))
-    services.transition(busy, rules.ELIMINATED, on=datetime.date(2021, 3, 1), reason="站长退出")
+    services.transition(busy, rules.ELIMINATED, on=datetime.date(2021, 3, 1), reason="站长退出", user=services.SYSTEM)
     for station in (town, busy):
         make_report(station, OCTOBER)
     make_report(quiet, OCTOBER, **QUIET)

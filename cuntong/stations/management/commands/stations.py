@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        check = sub.add_parser("check", help="every spacing and quota violation in the network (exit 1 if any)")
+        check = sub.add_parser(
+            "check", help="every rule violation in the network, apart from approved exceptions (exit 1 if any is open)"
+        )
         check.add_argument("--format", choices=["text", "json"], default="text")
         check.add_argument("--programme")
         plan = sub.add_parser("plan", help="fewest new village points reaching the coverage targets")
@@ -29,7 +31,9 @@ class Command(BaseCommand):
         plan.add_argument("--time-limit", type=float, default=60)
         plan.add_argument("--format", choices=["text", "json"], default="text")
         plan.add_argument("--no-progress", action="store_true")
-        review = sub.add_parser("review", help="score the last closed months and propose probation/elimination")
+        review = sub.add_parser(
+            "review", help="score the last closed months, propose probation/elimination, refresh the benchmarks"
+        )
         review.add_argument("--programme")
 
     def handle(self, action, programme=None, **options):
@@ -44,21 +48,29 @@ class Command(BaseCommand):
             getattr(self, f"do_{action}")(target, **options)
 
     def do_check(self, programme, format="text", **options):
-        check = services.network_check(programme)
+        report = services.rule_report_for(programme, services.SYSTEM)
         if format == "json":
-            self.stdout.write(
-                json.dumps({"programme": programme.code, **check.as_dict()}, ensure_ascii=False, indent=2)
-            )
+            data = {
+                "programme": programme.code,
+                "checked": report.checked,
+                "ok": report.ok,
+                "open": report.open,
+                "exceptions": report.exceptions,
+            }
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(f"{programme.code}: {check.checked} stations checked")
-            for violation in check.violations:
-                self.stdout.write(f"  [{violation.kind}] {violation.message}")
-            self.stdout.write(
-                self.style.SUCCESS("no violations")
-                if check.ok
-                else self.style.ERROR(f"{len(check.violations)} violations")
-            )
-        if not check.ok:
+            self.stdout.write(f"{programme.code}: {report.checked} stations checked")
+            for violation in report.open:
+                self.stdout.write(f"  [{violation['kind']}] {violation['message']}")
+            for violation in report.exceptions:
+                approved = violation["approved"]
+                self.stdout.write(
+                    f"  [approved exception] {violation['message']} — {approved['reason']} "
+                    f"({approved['by']}, {approved['on']})"
+                )
+            summary = f"{len(report.open)} open violations, {len(report.exceptions)} approved exceptions"
+            self.stdout.write(self.style.SUCCESS(summary) if report.ok else self.style.ERROR(summary))
+        if not report.ok:
             sys.exit(1)
 
     def do_plan(
@@ -84,11 +96,17 @@ class Command(BaseCommand):
             )
         if format == "json":
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
-            return
+        else:
+            self._plan_text(result)
+        if not result["targets_met"]:
+            sys.exit(1)
+
+    def _plan_text(self, result):
         self.stdout.write(
-            f"{result['phase']} ({result['status']}): {result['new_points']} new points; villages "
-            f"{result['villages_covered_before']} → {result['villages_covered_after']} / {result['village_total']} "
-            f"(need {result['village_needed']}); poverty villages {result['poverty_covered_before']} → "
+            f"{result['phase']} ({result['status']}): {result['new_points']} new points; villages in operation "
+            f"{result['villages_covered_before']} + planned {result['villages_planned']} → "
+            f"{result['villages_covered_after']} / {result['village_total']} (need {result['village_needed']}); "
+            f"poverty villages {result['poverty_covered_before']} + planned {result['poverty_planned']} → "
             f"{result['poverty_covered_after']} / {result['poverty_total']}; gap {result['gap']}; "
             f"{result['solve_seconds']} s"
         )
@@ -99,11 +117,10 @@ class Command(BaseCommand):
         for blocker in result["blockers"]:
             detail = "、".join(blocker["detail"])
             self.stdout.write(f"  ! {blocker['village']} {blocker['name']}: {blocker['reason']} {detail}".rstrip())
-        if not result["targets_met"]:
-            sys.exit(1)
 
     def do_review(self, programme, **options):
-        created = services.review_activity(programme)
+        created = services.review_activity(programme, user=services.SYSTEM)
         for proposal in created:
             self.stdout.write(f"  {proposal.station.code} {proposal.station.name}: {proposal.get_kind_display()}")
-        self.stdout.write(self.style.SUCCESS(f"{len(created)} new proposals"))
+        benchmarks = services.refresh_benchmarks(programme, user=services.SYSTEM)
+        self.stdout.write(self.style.SUCCESS(f"{len(created)} new proposals; {benchmarks} benchmark stations"))
