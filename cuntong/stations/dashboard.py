@@ -22,7 +22,7 @@ from cuntong.programme.kpi import AreaScope
 
 from . import rules, services
 from .kpis import coverage_in
-from .models import CheckIn, ManagementProposal, MonthlyReport, ProposalStatus
+from .models import CheckIn, ManagementProposal, MonthlyReport, ProposalStatus, Station
 
 STATUS_COLOURS = {
     rules.PROPOSED: "#6c8ebf",
@@ -201,7 +201,7 @@ def wall_payload(scope: AreaScope, stations, *, today: datetime.date | None = No
     completeness = services.month_completeness(programme, month, stations)
     in_operation = [s for s in rows if s.status in rules.IN_OPERATION]
     checked_in = CheckIn.objects.filter(station_id__in=ids, day=today, is_open=True).count()
-    alerts = _alerts(programme, stations, by_pk, completeness)
+    alerts = _alerts(scope, stations, by_pk, completeness)
     tiles = {
         "wall-stations": str(len(in_operation)),
         **_coverage_tiles(coverage),
@@ -290,7 +290,8 @@ def _coverage_tiles(figures) -> dict[str, str]:
     }
 
 
-def _alerts(programme, stations, by_pk, completeness) -> list[dict]:
+def _alerts(scope: AreaScope, stations, by_pk, completeness) -> list[dict]:
+    programme = scope.programme
     """Open items the office should act on: pending proposals, probation, rule violations, missing reports."""
     alerts = []
     for proposal in (
@@ -314,11 +315,19 @@ def _alerts(programme, stations, by_pk, completeness) -> list[dict]:
             }
         )
     check = services.network_check(programme)
-    mine = [v for v in check.violations if any(key in by_pk for key in violation_keys(v))]
+    areas = scope.codes(Station)
+    mine = [
+        v
+        for v in check.violations
+        if any(key in by_pk for key in violation_keys(v))
+        or (not v.sites and any(v.area_code.startswith(code) for code in areas))  # a township with no station
+    ]
     if mine:
         alerts.append(
             {
-                "text": _("站点规则问题 %(n)d 项：%(first)s") % {"n": len(mine), "first": mine[0].message},
+                # Stations the wall does not show are named only as another township's station.
+                "text": _("站点规则问题 %(n)d 项：%(first)s")
+                % {"n": len(mine), "first": mine[0].message_for(set(by_pk))},
                 "tone": "danger",
             }
         )

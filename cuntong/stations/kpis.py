@@ -80,8 +80,15 @@ for key, name, description, (covered, total, uncovered) in COVERAGE_KPIS:
     registry.register(key, name, model=Station, unit="%", description=description, drilldown=drilldown)(calculate)
 
 
+@shared
+def _benchmark_ids(programme) -> set[int]:
+    return services.benchmark_station_ids(programme)
+
+
 def _benchmarks(scope):
-    stations = Station.objects.filter(is_benchmark=True, status__in=rules.IN_OPERATION)
+    """Stations meeting every one of the plan's benchmark criteria now, computed from their records (the stored
+    flag is only the last monthly review's copy of this)."""
+    stations = Station.objects.filter(pk__in=_benchmark_ids(scope.programme), status__in=rules.IN_OPERATION)
     return scope.records(stations).select_related("area").order_by("code")
 
 
@@ -90,7 +97,7 @@ def _benchmarks(scope):
     _("标杆服务站点"),
     model=Station,
     unit="个",
-    description=_("认定为标杆且运营中的站点数。"),
+    description=_("运营中且符合规划全部标杆标准（活跃度、服务项目等）的站点数。"),
     drilldown=_benchmarks,
 )
 def benchmark_count(scope):
