@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cuntong.core import importer as imp
+from cuntong.core.actors import recorded_user, restrict
 from cuntong.core.importer import Column, RowInvalid, register_importer
 from cuntong.geo.models import Area
 from cuntong.people.importers import optional_phone
@@ -49,9 +50,8 @@ class UserImporter(imp.Importer):
         self.roles = {role.code: role for role in Role.objects.all()} | {role.name: role for role in Role.objects.all()}
         areas = Area.objects.current().filter(level__in=rules.SCOPE_LEVELS)
         organisations = Organisation.objects.filter(is_active=True)
-        if self.user is not None:
-            areas = areas.restrict(self.user, "view")
-            organisations = organisations.restrict(self.user, "view")
+        areas = restrict(areas, self.user, "view")
+        organisations = restrict(organisations, self.user, "view")
         self.areas = {area.code: area for area in areas}
         self.organisations: dict[str, list[Organisation]] = {}
         for organisation in organisations:
@@ -106,8 +106,8 @@ class UserImporter(imp.Importer):
         return values
 
     def write(self, cleaned):
-        created = [services.create_user(by=self.user, **values).pk for values in cleaned]
-        in_scope = User.objects.restrict(self.user, "add").filter(pk__in=created).count() if self.user else len(created)
+        created = [services.create_user(by=recorded_user(self.user), **values).pk for values in cleaned]
+        in_scope = restrict(User.objects.all(), self.user, "add").filter(pk__in=created).count()
         if in_scope != len(created):
             raise PermissionDenied(_("部分账号超出了您的管辖范围，未导入任何数据。"))
         return len(created)

@@ -31,6 +31,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cuntong.core.actors import require_actor
+
 Progress = Callable[[int, int | None], None]
 
 logger = logging.getLogger(__name__)
@@ -318,6 +320,7 @@ class Importer(ABC):
     max_errors = 1000
 
     def __init__(self, *, user=None, programme=None):
+        require_actor(user)  # the person importing, or SYSTEM for a command: never nobody
         self.user = user
         self.programme = programme
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from cuntong.audit.context import acting_as
+from cuntong.core.actors import SYSTEM
 
 PUNING = "445281"
 HONGYANG = "445281104"  # 洪阳镇
@@ -41,7 +42,7 @@ def load_base_data():
         if not Area.objects.filter(code=PUNING).exists():
             path = settings.BASE_DIR / "data" / "puning-townships.csv"
             with path.open("rb") as stream:
-                report = AreaImporter().run(stream, path.name)
+                report = AreaImporter(user=SYSTEM).run(stream, path.name)
             assert report.committed, report.errors
         if not Programme.objects.filter(code="puning-2019").exists():
             load_plan_file()

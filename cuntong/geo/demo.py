@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from cuntong.core.actors import SYSTEM
 from cuntong.core.demo import demo_step
 
 from . import rules
@@ -93,7 +94,7 @@ def load_townships(context):
     if Area.objects.current().filter(code__startswith=COUNTY_CODE, level="township").count() >= 33:
         return
     with TOWNSHIPS_FILE.open("rb") as stream:
-        report = AreaImporter().run(stream, TOWNSHIPS_FILE.name)
+        report = AreaImporter(user=SYSTEM).run(stream, TOWNSHIPS_FILE.name)
     if not report.committed:
         raise RuntimeError(f"township file rejected: {report.errors[:3]}")
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cuntong.core import crypto
 from cuntong.core import importer as imp
+from cuntong.core.actors import restrict
 from cuntong.core.importer import Column, RowInvalid, register_importer
 from cuntong.core.personal import PHONE, RESIDENT_ID
 from cuntong.geo.models import Area
@@ -66,8 +67,7 @@ class ResidentImporter(imp.Importer):
         if self.programme is None:
             return
         villages = Area.objects.current().filter(level="village", code__startswith=self.programme.county.code)
-        if self.user is not None:
-            villages = villages.restrict(self.user, "view")
+        villages = restrict(villages, self.user, "view")
         for village in villages:
             self.villages_by_code[village.code] = village
             self.villages_by_name.setdefault(village.name, []).append(village)
@@ -112,8 +112,7 @@ class ResidentImporter(imp.Importer):
         created = []
         for values in cleaned:
             created.append(Resident.objects.create(programme=self.programme, **values).pk)
-        if self.user is not None:
-            permitted = Resident.objects.restrict(self.user, "add").filter(pk__in=created).count()
-            if permitted != len(created):
-                raise PermissionDenied(_("部分记录超出了您的管辖范围，未导入任何数据。"))
+        permitted = restrict(Resident.objects.all(), self.user, "add").filter(pk__in=created).count()
+        if permitted != len(created):
+            raise PermissionDenied(_("部分记录超出了您的管辖范围，未导入任何数据。"))
         return len(created)

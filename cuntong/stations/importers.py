@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cuntong.audit.context import current_actor
 from cuntong.core import importer as imp
 from cuntong.core.importer import Column, RowInvalid, register_importer
 from cuntong.core.personal import PHONE
@@ -69,20 +68,14 @@ class ProgrammeImporter(imp.Importer):
     rule checks, under the programme's lock). Stations are looked up by code within the programme and the user's
     scope.
 
-    ``user`` is the person importing (the import page and its job), or ``services.SYSTEM``. The ``cuntong import``
-    command runs importers with no user inside ``acting_as(None, via="command")``: that — and only that — is the
-    system importing; anywhere else a missing user is refused.
+    ``user`` is the person importing (the import page and its job), or ``SYSTEM`` (the ``cuntong import`` command);
+    the core importer refuses None.
     """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         if self.programme is None:
             raise ValueError("station imports need a programme")
-        actor = current_actor()
-        if self.user is None and actor.via == "command" and actor.request is None:
-            self.user = services.SYSTEM
-        if self.user is None:
-            raise PermissionDenied(_("导入须由具体用户发起。"))
 
     def stations(self, action: str = "view"):
         # Through the programme's manager, so each station's ``programme`` is this one instance (its rules parsed once).
@@ -180,7 +173,7 @@ class StationImporter(ServiceImporter):
         Column("note", ("备注", "note"), parse=imp.text),
     )
     # Written by the station list's export for reading (it imports back); the import does not set them.
-    ignored_headers = ("服务区域", "停止运营日期", "演示生成数据")
+    ignored_headers = ("服务区域", "停止运营日期", "标杆站点", "演示生成数据")  # export-only: derived or informational
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cuntong.core.actors import SYSTEM, recorded_user, restrict
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
 from cuntong.programme.models import Programme
@@ -52,34 +53,6 @@ def villages_of(programme: Programme):
 
 
 # --- who acts --------------------------------------------------------------------------------------------------
-
-
-class SystemActor:
-    """The platform acting on its own authority: a management command, the demo, a scheduled or background job.
-
-    Every service that changes data takes the acting user and checks permission, scope and the rules itself; there
-    is no implicit actor. Code that acts for no person passes ``SYSTEM`` explicitly — no request, token or import
-    row ever becomes it — and a service given ``None`` refuses (fails closed). What the system does is recorded
-    with no user (``by`` empty); the change history names its channel (``acting_as(..., via=...)``).
-    """
-
-    def __repr__(self) -> str:
-        return "SYSTEM"
-
-
-SYSTEM = SystemActor()
-
-
-def recorded_user(user):
-    """Who to record as having acted: the person, or nobody for the system."""
-    return None if user is SYSTEM else user
-
-
-def restrict(queryset, user, action: str = "view"):
-    """``queryset`` narrowed to what ``user`` may ``action`` (the system: all of it; no user: nothing)."""
-    if user is SYSTEM:
-        return queryset
-    return queryset.restrict(user, action) if user is not None else queryset.none()
 
 
 def _require(user, action: str, record) -> None:
@@ -558,9 +531,12 @@ def months_completeness(
 
 def month_scores(programme: Programme, month: datetime.date) -> dict[int, float]:
     """Activity scores of every station that owed the month's report (no report scores 0)."""
+    activity = station_rules(programme).activity
+    if activity is None:  # a plan that states no activity weights scores no station
+        return {}
     stations = dict(expected_stations(programme, month).values_list("pk", "level"))
     reports = {r.station_id: r.figures for r in MonthlyReport.objects.filter(station_id__in=stations, month=month)}
-    weights = station_rules(programme).activity.weights
+    weights = activity.weights
     return rules.activity_scores({pk: reports.get(pk) for pk in stations}, stations, weights)
 
 

@@ -13,6 +13,7 @@ from cuntong.accounts.models import Membership, Organisation, Role, User
 from cuntong.audit.context import acting_as
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
+from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import IMPORTERS
 from cuntong.core.testing import PUNING, area, login, make_user, programme, xlsx_upload
 
@@ -174,7 +175,7 @@ def test_import_refuses_administrator_roles_from_an_administrator(admins):
 
 
 def test_import_from_the_command_line_may_create_administrators(db):
-    report = IMPORTERS["users"]().run(_xlsx([["newaudit", "新审计员", "auditadmin", PUNING]]), "users.xlsx")
+    report = IMPORTERS["users"](user=SYSTEM).run(_xlsx([["newaudit", "新审计员", "auditadmin", PUNING]]), "users.xlsx")
     assert report.committed, report.errors
     assert User.objects.get(username="newaudit").duties == {"audit"}
 

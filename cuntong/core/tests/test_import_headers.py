@@ -2,6 +2,7 @@
 
 import io
 
+from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import IMPORTERS, Column, Importer
 from cuntong.core.testing import HONGYANG
 from cuntong.geo.models import Area
@@ -20,7 +21,9 @@ def run(importer, text: str):
 
 
 def test_a_misspelt_area_column_is_refused_with_the_nearest_header(base_data):
-    report = run(IMPORTERS["areas"](), f"区划代码,名称,上级代码,常住人口X\n{HONGYANG}299,新村委会,{HONGYANG},2100\n")
+    report = run(
+        IMPORTERS["areas"](user=SYSTEM), f"区划代码,名称,上级代码,常住人口X\n{HONGYANG}299,新村委会,{HONGYANG},2100\n"
+    )
     assert not report.committed and not Area.objects.filter(code=f"{HONGYANG}299").exists()
     [error] = report.errors
     assert error.row == 1 and "“常住人口X”" in error.message and "“常住人口”" in error.message

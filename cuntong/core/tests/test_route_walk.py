@@ -148,7 +148,7 @@ class Dataset:
         decision = LedgerEntry.objects.get(request=request, event="request_rejected")
         appeal = funds.file_appeal(contractor, decision, "走查申诉")
         batch = funds.create_subsidy_batch(office, prog, MONTH)
-        stations.save_report(station, MONTH, Figures(parcels_in=10), reason="录入错误")
+        stations.save_report(station, MONTH, Figures(parcels_in=10), reason="录入错误", user=stations.SYSTEM)
         job = Job.objects.create(kind="walk", title="走查任务", programme=prog, created_by=office)
         token, _key = issue_token(office, "走查令牌")
         log_event("login_failed", username="walk-office")
@@ -157,7 +157,7 @@ class Dataset:
             "report": report,
             "revision": report.revisions.get(),
             "event": station.events.first(),
-            "checkin": stations.check_in(station),
+            "checkin": stations.check_in(station, user=stations.SYSTEM),
             "proposal": ManagementProposal.objects.create(station=station, kind="probation", basis={"months": []}),
             "candidate": candidate,
             "link": link,

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from cuntong.core.actors import SYSTEM
 from cuntong.core.testing import load_base_data
 from cuntong.geo.importers import AreaImporter
 from cuntong.geo.models import Area
@@ -14,12 +15,12 @@ PUNING_FILE = settings.BASE_DIR / "data" / "puning-townships.csv"
 
 
 def run(text: str, **kwargs):
-    return AreaImporter().run(io.BytesIO(text.encode()), "areas.csv", **kwargs)
+    return AreaImporter(user=SYSTEM).run(io.BytesIO(text.encode()), "areas.csv", **kwargs)
 
 
 def test_puning_file_loads_the_33_real_units_with_ancestors(db):
     with PUNING_FILE.open("rb") as stream:
-        report = AreaImporter().run(stream, PUNING_FILE.name)
+        report = AreaImporter(user=SYSTEM).run(stream, PUNING_FILE.name)
     assert report.committed and report.rows == 33
     townships = Area.objects.filter(level="township", code__startswith="445281")
     assert townships.count() == 33
@@ -36,7 +37,7 @@ def test_puning_file_loads_the_33_real_units_with_ancestors(db):
 def test_reimporting_changes_nothing(db):
     for _ in range(2):
         with PUNING_FILE.open("rb") as stream:
-            AreaImporter().run(stream, PUNING_FILE.name)
+            AreaImporter(user=SYSTEM).run(stream, PUNING_FILE.name)
     assert Area.objects.filter(code__startswith="445281").count() == 34
 
 

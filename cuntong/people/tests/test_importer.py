@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import IMPORTERS
 from cuntong.core.testing import login, make_user, programme, xlsx_upload
 from cuntong.jobs.models import Job
@@ -39,7 +40,7 @@ def good_row(serial, village=HONGYANG_VILLAGE, **overrides):
     return [row[h] for h in HEADER]
 
 
-def run(rows, user=None, **kwargs):
+def run(rows, user=SYSTEM, **kwargs):
     return IMPORTERS["residents"](user=user, programme=programme()).run(workbook(rows), "roster.xlsx", **kwargs)
 
 

@@ -36,8 +36,8 @@ def test_home_shows_phases_and_kpis(office):
 
 def test_home_query_count_is_pinned(office, django_assert_max_num_queries):
     # The overview evaluates every registered KPI; helpers several calculators share (fund totals, station
-    # coverage) run once per evaluation.
-    with django_assert_max_num_queries(23):
+    # coverage) run once per evaluation. The benchmark KPI scores the plan's last closed months: a constant few more.
+    with django_assert_max_num_queries(27):
         assert office.get("/").status_code == 200
 
 

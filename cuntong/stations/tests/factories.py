@@ -91,3 +91,18 @@ def make_report(station: Station, month: datetime.date, *, on_time: bool = True,
         submitted_at=timezone.make_aware(datetime.datetime.combine(submitted, datetime.time(10))),
         **{**FIGURES, **figures},
     )
+
+
+def make_benchmark_station(area_code: str, **fields) -> Station:
+    """A station in operation meeting every benchmark criterion of the plan today (whatever today is): the required
+    and enough services, the floor area, and strong reports on time for the last closed months."""
+    plan_rules = services.station_rules(programme())
+    criteria = plan_rules.benchmark
+    offered = list(dict.fromkeys([*criteria.required_services, *rules.SERVICES]))[: max(criteria.min_services, 4)]
+    station = make_station(area_code, services=offered, **fields)
+    Station.objects.filter(pk=station.pk).update(floor_area_m2=max(criteria.min_floor_area_m2.values()))
+    last = rules.last_closed_month(timezone.localdate(), plan_rules.report_due_day)
+    for back in range(criteria.months):
+        make_report(station, rules.add_months(last, -back))
+    station.refresh_from_db()
+    return station

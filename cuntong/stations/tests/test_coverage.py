@@ -17,7 +17,7 @@ from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme
 from cuntong.programme.kpi import AreaScope, registry
 from cuntong.stations import rules, services
 
-from .factories import make_station
+from .factories import make_benchmark_station, make_station
 
 LIUSHA_EAST = "445281001"
 
@@ -27,7 +27,7 @@ def network(base_data):
     make_station(HONGYANG)
     make_station(NANXI, status=rules.PROBATION)
     make_station(LIUSHA_EAST, status=rules.BUILT)
-    make_station(f"{HONGYANG}201", is_benchmark=True)
+    make_benchmark_station(f"{HONGYANG}201")
     make_station(f"{HONGYANG}202", status=rules.PROBATION)
     make_station(f"{NANXI}201", status=rules.PROPOSED, is_benchmark=True)
     make_station(f"{NANXI}202", status=rules.ELIMINATED)

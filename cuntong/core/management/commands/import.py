@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cuntong.audit.context import acting_as
+from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import IMPORTERS
 from cuntong.core.progress import progress_bar
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             file.open("rb") as stream,
             progress_bar(f"import {name}", enabled=not no_progress) as bar,
         ):
-            report = IMPORTERS[name](programme=target).run(
+            report = IMPORTERS[name](user=SYSTEM, programme=target).run(
                 stream, file.name, commit=not check, valid_only=valid_only, progress=bar
             )
         for error in report.errors:
