@@ -5,12 +5,15 @@ undone when the saved record falls outside the caller's scope — the same rules
 as Django's ``ValidationError`` anywhere below a view (model ``clean``, a service) answers 400 with its messages.
 """
 
-from django.core.exceptions import FieldDoesNotExist
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .personal import PersonalValue
@@ -34,7 +37,10 @@ def action_for(request) -> str:
 def exception_handler(exc, context):
     """DRF's handler, with Django validation errors as 400 ``{field: [messages]}`` instead of a 500."""
     if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(serializers.as_serializer_error(exc))
+        errors = serializers.as_serializer_error(exc)
+        if NON_FIELD_ERRORS in errors:  # Django's "__all__" is DRF's "non_field_errors"
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+        exc = ValidationError(errors)
     return drf_exception_handler(exc, context)
 
 
@@ -74,7 +80,22 @@ class ScopedViewSet(ProgrammeFilterMixin, viewsets.ModelViewSet):
     def optimise(self, queryset):
         return queryset
 
+    def _check_constraints(self, serializer, extra: dict) -> None:
+        """The model's unique and check constraints, checked before writing, so a clash is a 400 naming the field
+        rather than an IntegrityError (500). Fields the caller cannot write (the programme) are included."""
+        names = {f.name for f in self.model._meta.concrete_fields}
+        values = {k: v for k, v in {**serializer.validated_data, **extra}.items() if k in names}
+        if serializer.instance is None:
+            probe = self.model(**values)
+        else:
+            probe = copy.copy(serializer.instance)
+            for name, value in values.items():
+                setattr(probe, name, value)
+        probe.validate_unique()
+        probe.validate_constraints()
+
     def _save_in_scope(self, serializer, action: str, **extra):
+        self._check_constraints(serializer, extra)
         with transaction.atomic():
             instance = serializer.save(**extra)
             if not is_permitted(self.request.user, action, instance):

@@ -55,8 +55,8 @@ class AreaImporter(imp.Importer):
             "poor_labour_count", ("有劳动能力建档立卡贫困人口", "poor_labour_count"), parse=imp.non_negative_integer
         ),
         Column("is_provincial_poverty_village", ("省定贫困村", "provincial_poverty_village"), parse=imp.boolean),
-        Column("latitude", ("纬度", "latitude", "lat"), parse=_coordinate(3, 54, _("纬度"))),
-        Column("longitude", ("经度", "longitude", "lng", "lon"), parse=_coordinate(73, 136, _("经度"))),
+        Column("latitude", ("纬度", "latitude", "lat"), parse=_coordinate(3, 54, _lazy("纬度"))),
+        Column("longitude", ("经度", "longitude", "lng", "lon"), parse=_coordinate(73, 136, _lazy("经度"))),
         Column("valid_from", ("生效日期", "valid_from"), parse=imp.day),
         Column("valid_to", ("失效日期", "valid_to"), parse=imp.day),
         *(
