@@ -9,6 +9,8 @@ from django.views.i18n import JavaScriptCatalog
 
 from cuntong.programme import views as programme_views
 
+handler404 = "cuntong.core.api.not_found"
+
 urlpatterns = [
     path("", programme_views.overview, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,6 +5,8 @@ its input (400). drf-spectacular documents only the success answer, so clients a
 meet answers the schema never mentions.
 """
 
+from drf_spectacular.openapi import AutoSchema
+
 ERROR_RESPONSES = {
     "400": ("请求内容有误：字段错误按字段名列出", "ValidationError"),
     "401": ("未登录或令牌无效", "ErrorDetail"),
@@ -18,18 +20,19 @@ SCHEMAS = {
         "properties": {"detail": {"type": "string"}},
         "required": ["detail"],
     },
-    # Field errors ({"name": ["…"]}), rule errors ({"non_field_errors": ["…"]}) or a single {"detail": "…"}.
-    "ValidationError": {
-        "type": "object",
-        "additionalProperties": {
-            "oneOf": [
-                {"type": "string"},
-                {"type": "array", "items": {}},
-                {"type": "object"},
-            ]
-        },
-    },
+    # Field errors ({"name": ["…"]}), rule errors ({"non_field_errors": ["…"]}), a single {"detail": "…"}, or a
+    # service's structured refusal (a report's errors and warnings with flags).
+    "ValidationError": {"type": "object", "additionalProperties": {}},
 }
+
+
+class SingleObjectSchema(AutoSchema):
+    """For a ``list`` that answers one summary object (a report with its ``results``), not a list of records:
+    drf-spectacular would otherwise describe every ``list`` as an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
 
 HTTP_METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
 

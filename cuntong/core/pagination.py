@@ -4,9 +4,14 @@ from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+MAX_OFFSET = 10**9  # past any real table; larger numbers overflow the database's integers
+
 
 class Pagination(pagination.LimitOffsetPagination):
-    """``?limit=&offset=``; a negative or non-numeric value is a 400, not silently replaced by the default."""
+    """``?limit=&offset=``; a negative, non-numeric or absurd value is a 400, not silently replaced by the default;
+    a page holds at most ``max_limit`` rows."""
+
+    max_limit = 1000
 
     def get_limit(self, request):
         self._require_non_negative(request, self.limit_query_param)
@@ -14,12 +19,17 @@ class Pagination(pagination.LimitOffsetPagination):
 
     def get_offset(self, request):
         self._require_non_negative(request, self.offset_query_param)
-        return super().get_offset(request)
+        offset = super().get_offset(request)
+        if offset > MAX_OFFSET:
+            raise ValidationError({self.offset_query_param: [_("超出了记录范围。")]})
+        return offset
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 0
+            if parameter["name"] == self.offset_query_param:
+                parameter["schema"]["maximum"] = MAX_OFFSET
         return parameters
 
     @staticmethod

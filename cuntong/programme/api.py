@@ -92,6 +92,7 @@ class KpiResultSerializer(serializers.Serializer):
     display = serializers.CharField(help_text="the value as pages and the wall show it, rounded half up")
     numerator = serializers.CharField(allow_null=True)
     denominator = serializers.CharField(allow_null=True)
+    note = serializers.CharField()
     scope = serializers.CharField(help_text="the areas the figure covers when it is not the whole county")
     target = serializers.CharField(allow_null=True)
     comparator = serializers.CharField(allow_null=True)

@@ -241,8 +241,10 @@ class KpiResult:
         )
 
     def as_dict(self) -> dict:
-        def plain(number):
-            return None if number is None else (f"{number.normalize():f}" if isinstance(number, Decimal) else number)
+        def plain(number):  # every figure a decimal string, as DRF writes Decimals: clients never meet a float
+            if number is None:
+                return None
+            return f"{number.normalize():f}" if isinstance(number, Decimal) else str(number)
 
         m = self.measurement
         return {

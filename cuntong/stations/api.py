@@ -24,6 +24,7 @@ from cuntong.core.api import ScopedModelSerializer, ScopedPermission, ScopedRead
 from cuntong.core.importer import RowInvalid
 from cuntong.core.importer import month as parse_month
 from cuntong.core.money import format_percent, percent
+from cuntong.core.openapi import SingleObjectSchema
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
 from cuntong.programme.kpi import AreaScope
@@ -509,6 +510,15 @@ def _programme(request):
     return programme
 
 
+class NetworkCheckSerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    checked = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    count = serializers.IntegerField()
+    results = serializers.ListField(child=serializers.DictField(), help_text="open violations")
+    exceptions = serializers.ListField(child=serializers.DictField(), help_text="approved exceptions")
+
+
 class RuleCheckViewSet(viewsets.ViewSet):
     """The whole-network rule check: ``results`` lists every open violation touching the caller's scope (a township
     without a township station, spacing: both stations and the distance, quota: the area, count and quota) —
@@ -516,10 +526,11 @@ class RuleCheckViewSet(viewsets.ViewSet):
 
     model = Station
     permission_classes = [ScopedPermission]
+    schema = SingleObjectSchema()
 
     @extend_schema(
         parameters=[OpenApiParameter("programme", str, description="programme code")],
-        responses={200: inline_serializer("NetworkCheck", {"checked": serializers.IntegerField()})},
+        responses={200: NetworkCheckSerializer},
     )
     def list(self, request):
         programme = _programme(request)
@@ -536,16 +547,39 @@ class RuleCheckViewSet(viewsets.ViewSet):
         )
 
 
+class UncoveredAreaSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    provincial_poverty_village = serializers.BooleanField()
+
+
+class CoverageSerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    scope = serializers.CharField()
+    township_covered = serializers.IntegerField()
+    township_total = serializers.IntegerField()
+    village_covered = serializers.IntegerField()
+    village_total = serializers.IntegerField()
+    village_percent = serializers.CharField()
+    poverty_covered = serializers.IntegerField()
+    poverty_total = serializers.IntegerField()
+    benchmark_count = serializers.IntegerField()
+    count = serializers.IntegerField()
+    results = UncoveredAreaSerializer(many=True)
+
+
 class CoverageViewSet(viewsets.ViewSet):
     """Coverage of townships, villages and provincial poverty villages by stations in operation; ``results`` lists
     the uncovered townships and villages the caller may see."""
 
     model = Station
     permission_classes = [ScopedPermission]
+    schema = SingleObjectSchema()
 
     @extend_schema(
         parameters=[OpenApiParameter("programme", str, description="programme code")],
-        responses={200: inline_serializer("Coverage", {"village_covered": serializers.IntegerField()})},
+        responses={200: CoverageSerializer},
     )
     def list(self, request):
         scope = AreaScope(_programme(request), request.user)

@@ -1,4 +1,4 @@
-"""A write that breaks a model's unique constraint answers 400 naming the clash, never 500 (issue 10.4): the
+"""Answers the API schema documents. A write that breaks a model's unique constraint answers 400 naming the clash, never 500 (issue 10.4): the
 constraints are checked before writing, for every scoped viewset, including fields the caller cannot send."""
 
 from cuntong.accounts.models import Organisation
@@ -28,3 +28,16 @@ def test_a_name_clash_is_a_400_on_create_and_on_update(base_data):
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
+
+
+def test_paths_no_route_matches_answer_json_under_the_api(base_data):
+    client = login(make_user("office", "office"))
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404 and response.json() == {"detail": "未找到。"}
+    assert "text/html" in client.get("/no-such-page/")["Content-Type"]
+
+
+def test_absurd_offsets_are_refused(base_data):
+    client = login(make_user("office", "office"))
+    assert client.get("/api/v1/areas/", {"offset": 10**12}).status_code == 400
+    assert client.get("/api/v1/areas/", {"limit": 10**12}).status_code == 200  # capped at a page's maximum

@@ -137,7 +137,7 @@ def test_budget_execution_kpis_are_registered_and_computed(cast):
     assert kpis["funds.paid_local"]["value"] == "16.5"
     assert kpis["funds.paid_national"]["value"] == "0"
     assert kpis["funds.commitment_rate"]["value"] == "1"
-    assert kpis["funds.lines_over_budget"]["value"] == 0
+    assert kpis["funds.lines_over_budget"]["value"] == "0"
     from cuntong.programme.kpi import AreaScope, registry
 
     drilldown = registry.drilldown(AreaScope(programme(), cast.evaluator), "funds.execution_rate")
