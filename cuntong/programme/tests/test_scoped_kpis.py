@@ -154,7 +154,7 @@ def test_the_kpi_command_acts_for_the_programme_a_user_or_areas(two_townships, c
     assert township_row() == ("2", "33")
     assert township_row("--user", "two-townships") == ("1", "2")
     assert township_row("--area", HONGYANG, "--area", LIUSHA_EAST) == ("1", "2")
-    assert township_row("--area", NANXI) == (1, 1)
+    assert township_row("--area", NANXI) == ("1", "1")
 
 
 # --- one rounding rule: 9 of 16 is 56.3 % everywhere --------------------------------------------------------
