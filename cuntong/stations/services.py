@@ -341,8 +341,9 @@ def rule_report_for(programme: Programme, user) -> RuleReportView:
         ]
         return data
 
+    active = Station.objects.filter(programme=programme, status__in=rules.ACTIVE_STATUSES)
     return RuleReportView(
-        checked=report.check.checked,
+        checked=restrict(active, user).count(),  # what the user may see was checked, not the county's count
         open=[shown(v) for v in report.open if touches(v)],
         exceptions=[
             {

@@ -1,5 +1,5 @@
 """The benchmark KPI counts what the plan's criteria say, whatever the stored flag holds; the wall tells a township
-it has no township station (issue 9.5)."""
+it has no township station; the rule check counts only what the reader may see (issues 9.4, 9.5)."""
 
 import datetime
 
@@ -36,3 +36,12 @@ def test_the_wall_tells_a_township_it_has_no_township_station(base_data):
     assert "南溪镇" in alerts and "尚无镇级服务站" in alerts
     hongyang = login(make_user("hongyang-user", "township", HONGYANG)).get("/stations/wall/data/").json()
     assert "尚无镇级服务站" not in " ".join(a["text"] for a in hongyang["lists"]["wall-alerts"])
+
+
+def test_the_rule_check_counts_only_what_the_user_may_see(base_data):
+    make_station(HONGYANG)
+    make_station(f"{HONGYANG}201")
+    make_station(NANXI)
+    office = login(make_user("office-user", "office")).get("/api/v1/station-rule-check/").json()
+    nanxi = login(make_user("nanxi-user", "township", NANXI)).get("/api/v1/station-rule-check/").json()
+    assert office["checked"] == 3 and nanxi["checked"] == 1
