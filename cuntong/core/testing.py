@@ -8,7 +8,9 @@ that no subclass covers.
 
 from __future__ import annotations
 
+import copy
 import datetime
+import functools
 import io
 
 import pytest
@@ -26,14 +28,29 @@ NANXI = "445281105"  # 南溪镇
 PASSWORD = "Test#Pass2026"
 
 
+@functools.cache
+def _puning_plan():
+    from cuntong.programme.plan import read_plan
+
+    return read_plan(settings.CUNTONG_DEFAULT_PLAN)
+
+
+def puning_plan():
+    """The Puning plan, parsed and checked once per process (a copy: loading it must not share its rules dict)."""
+    return copy.deepcopy(_puning_plan())
+
+
 def load_base_data():
-    """Puning's townships, two generated test villages per test township, roles and the Puning plan."""
+    """Puning's townships, two generated test villages per test township, roles and the Puning plan.
+
+    The suite loads it once per session into the test database (conftest.py); calling it again is cheap and
+    restores it after a transactional test has flushed the database."""
     from cuntong.accounts import roles
     from cuntong.accounts.models import Role
     from cuntong.geo.importers import AreaImporter
     from cuntong.geo.models import Area
     from cuntong.programme.models import Programme
-    from cuntong.programme.services import load_plan_file
+    from cuntong.programme.services import load_plan
 
     with acting_as(None, via="test"):
         if not Role.objects.exists():
@@ -44,7 +61,7 @@ def load_base_data():
                 report = AreaImporter().run(stream, path.name)
             assert report.committed, report.errors
         if not Programme.objects.filter(code="puning-2019").exists():
-            load_plan_file()
+            load_plan(puning_plan())
         for township_code, villages in TEST_VILLAGES.items():
             township = Area.objects.get(code=township_code)
             for code, name, population, poverty in villages:
@@ -61,6 +78,21 @@ def load_base_data():
                         "is_generated": True,
                     },
                 )
+
+
+def empty_database() -> None:
+    """The database as a fresh installation has it — only what migrating creates (content types, permissions,
+    roles) — inside the running test's transaction, whose rollback brings the base data back: for tests of what a
+    fresh installation does, such as ``cuntong demo``. Content types are kept, not recreated, so ContentType's
+    cache still holds after the rollback."""
+    from django.core.management.color import no_style
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
+
+    kept = {"django_content_type", "auth_permission"}
+    tables = [t for t in connection.introspection.django_table_names(only_existing=True) if t not in kept]
+    connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
 
 
 TEST_VILLAGES = {
