@@ -1,14 +1,13 @@
 """Suite-wide fixtures: base data loaded once per session, an optional frozen clock, and Playwright driving the
 system Chromium for browser tests.
 
-``CUNTONG_TEST_TODAY=2028-02-29 pytest`` runs the whole suite with the clock set to 10:00 (Asia/Shanghai) on that day;
-the clock keeps ticking, so timeouts still work. CI runs the suite under a few such days (.ci/run).
+``CUNTONG_TEST_TODAY=2028-02-29 pytest`` runs the whole suite with the clock set to 10:00 (Asia/Shanghai) on that day,
+or at the local time given (``2027-01-01T00:30``: still the last day of the year in UTC); the clock keeps ticking,
+so timeouts still work. CI runs the suite under a few such days (.ci/run).
 """
 
-import datetime
 import os
 import shutil
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,14 +18,12 @@ TEST_TODAY = os.environ.get("CUNTONG_TEST_TODAY", "")
 
 def pytest_configure(config):
     if TEST_TODAY:
-        import time_machine
+        from cuntong.core.testing import frozen_clock
 
         try:
-            day = datetime.date.fromisoformat(TEST_TODAY)
+            config._cuntong_clock = frozen_clock(TEST_TODAY, tick=True)
         except ValueError as exc:
-            raise pytest.UsageError(f"CUNTONG_TEST_TODAY={TEST_TODAY!r} is not a date (YYYY-MM-DD)") from exc
-        start = datetime.datetime.combine(day, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
-        config._cuntong_clock = time_machine.travel(start, tick=True)
+            raise pytest.UsageError(f"CUNTONG_TEST_TODAY={TEST_TODAY!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM") from exc
         config._cuntong_clock.start()
 
 
@@ -38,7 +35,9 @@ def pytest_unconfigure(config):
 
 def pytest_report_header(config):
     if TEST_TODAY:
-        return f"clock: {TEST_TODAY} 10:00 Asia/Shanghai (CUNTONG_TEST_TODAY), ticking"
+        from cuntong.core.testing import puning_time
+
+        return f"clock: {puning_time(TEST_TODAY)} (CUNTONG_TEST_TODAY), ticking"
 
 
 def flushes_database(item) -> bool:

@@ -12,8 +12,10 @@ import copy
 import datetime
 import functools
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -26,6 +28,18 @@ PUNING = "445281"
 HONGYANG = "445281104"  # 洪阳镇
 NANXI = "445281105"  # 南溪镇
 PASSWORD = "Test#Pass2026"
+
+
+def puning_time(when: str) -> datetime.datetime:
+    """``YYYY-MM-DD`` (10:00 that day) or ``YYYY-MM-DDTHH:MM``, as the time in Puning."""
+    moment = datetime.datetime.fromisoformat(when if "T" in when else f"{when}T10:00")
+    return moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def frozen_clock(when: str, *, tick: bool = False):
+    """The clock set to ``when`` (see ``puning_time``), standing still unless ``tick``: a decorator for a test that
+    needs a date, or a context manager (time-machine)."""
+    return time_machine.travel(puning_time(when), tick=tick)
 
 
 @functools.cache

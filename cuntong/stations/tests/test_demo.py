@@ -1,14 +1,11 @@
 """The demo builds a realistic, rule-abiding network, marks it generated, and running it again changes nothing."""
 
-import datetime
 from collections import Counter
-from zoneinfo import ZoneInfo
 
-import time_machine
 from django.core.management import call_command
 
 from cuntong.audit.models import ChangeRecord
-from cuntong.core.testing import empty_database
+from cuntong.core.testing import empty_database, frozen_clock
 from cuntong.programme.models import Programme
 from cuntong.stations import rules, services
 from cuntong.stations.demo import as_of
@@ -28,7 +25,7 @@ def snapshot() -> dict:
 
 
 # 2 December: before the reports' due day, when a demo dated from today found no station to eliminate.
-@time_machine.travel(datetime.datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+@frozen_clock("2026-12-02")
 def test_demo_network_is_realistic_marked_and_idempotent(db):
     empty_database()
     call_command("demo", no_progress=True, quiet_logins=True)
@@ -63,6 +60,13 @@ def test_demo_network_is_realistic_marked_and_idempotent(db):
     assert own.area.code.startswith("445281104") and own.status == rules.OPERATING
     months = rules.months_between(own.opened_on, rules.add_months(rules.month_start(as_of(programme)), -1))
     assert own.reports.count() >= len(months) - 1
+
+    # the history ends where the programme does, whatever today's date (frozen above at 2 December 2026)
+    assert as_of(programme) == programme.end_date
+    assert max(MonthlyReport.objects.values_list("month", flat=True)) == rules.add_months(
+        rules.month_start(programme.end_date), -1
+    )
+    assert set(CheckIn.objects.values_list("day", flat=True)) == {programme.end_date}
 
     first = snapshot()
     call_command("demo", no_progress=True, quiet_logins=True)
