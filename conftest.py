@@ -69,6 +69,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_base_data()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Nothing cached outlives its test: the base data's primary keys are the same in every test, so a cached
+    figure keyed by them would otherwise answer the next test."""
+    yield
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
 @pytest.fixture
 def base_data(db):
     """The base data (loaded once per session; reloaded here after a transactional test has flushed it)."""

@@ -103,9 +103,12 @@ def empty_database() -> None:
     from django.core.management.sql import emit_post_migrate_signal
     from django.db import connection
 
+    from cuntong.core.appendonly import triggers_disabled
+
     kept = {"django_content_type", "auth_permission"}
     tables = [t for t in connection.introspection.django_table_names(only_existing=True) if t not in kept]
-    connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
+    with triggers_disabled():  # wiping a whole database is the one sanctioned way past the append-only triggers
+        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
     emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
 
 
