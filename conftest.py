@@ -1,4 +1,10 @@
-"""Suite-wide fixtures: base data, and Playwright driving the system Chromium for browser tests."""
+"""Suite-wide fixtures: base data loaded once per session, an optional frozen clock, and Playwright driving the
+system Chromium for browser tests.
+
+``CUNTONG_TEST_TODAY=2028-02-29 pytest`` runs the whole suite with the clock set to 10:00 (Asia/Shanghai) on that day,
+or at the local time given (``2027-01-01T00:30``: still the last day of the year in UTC); the clock keeps ticking,
+so timeouts still work. CI runs the suite under a few such days (.ci/run).
+"""
 
 import os
 import shutil
@@ -7,19 +13,76 @@ import pytest
 
 CHROMIUM = os.environ.get("CUNTONG_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+TEST_TODAY = os.environ.get("CUNTONG_TEST_TODAY", "")
+
+
+def pytest_configure(config):
+    if TEST_TODAY:
+        from cuntong.core.testing import frozen_clock
+
+        try:
+            config._cuntong_clock = frozen_clock(TEST_TODAY, tick=True)
+        except ValueError as exc:
+            raise pytest.UsageError(f"CUNTONG_TEST_TODAY={TEST_TODAY!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM") from exc
+        config._cuntong_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_cuntong_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    if TEST_TODAY:
+        from cuntong.core.testing import puning_time
+
+        return f"clock: {puning_time(TEST_TODAY)} (CUNTONG_TEST_TODAY), ticking"
+
+
+def flushes_database(item) -> bool:
+    """A transactional test (live server, browser, ``transactional_db``, ``django_db(transaction=True)``) commits
+    for real and empties every table when it ends."""
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        or (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    )
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests last: their live server flushes the database, so they run after the rest."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Transactional tests last, browser tests at the very end: they flush the session's base data, which the tests
+    before them share. pytest-xdist hands each worker its tests in this order, so the same holds per worker."""
+    items.sort(key=lambda item: (flushes_database(item), item.get_closest_marker("browser") is not None))
     on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
     for item in items:
         if item.get_closest_marker("postgres") and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://…); .ci/run runs it"))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The migrated test database with the base data loaded once; every test's rolled-back transaction sees it."""
+    from cuntong.core.testing import load_base_data
+
+    with django_db_blocker.unblock():
+        load_base_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Nothing cached outlives its test: the base data's primary keys are the same in every test, so a cached
+    figure keyed by them would otherwise answer the next test."""
+    yield
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
 @pytest.fixture
 def base_data(db):
+    """The base data (loaded once per session; reloaded here after a transactional test has flushed it)."""
     from cuntong.core.testing import load_base_data
 
     load_base_data()

@@ -8,10 +8,14 @@ that no subclass covers.
 
 from __future__ import annotations
 
+import copy
 import datetime
+import functools
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -27,14 +31,41 @@ NANXI = "445281105"  # 南溪镇
 PASSWORD = "Test#Pass2026"
 
 
+def puning_time(when: str) -> datetime.datetime:
+    """``YYYY-MM-DD`` (10:00 that day) or ``YYYY-MM-DDTHH:MM``, as the time in Puning."""
+    moment = datetime.datetime.fromisoformat(when if "T" in when else f"{when}T10:00")
+    return moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def frozen_clock(when: str, *, tick: bool = False):
+    """The clock set to ``when`` (see ``puning_time``), standing still unless ``tick``: a decorator for a test that
+    needs a date, or a context manager (time-machine)."""
+    return time_machine.travel(puning_time(when), tick=tick)
+
+
+@functools.cache
+def _puning_plan():
+    from cuntong.programme.plan import read_plan
+
+    return read_plan(settings.CUNTONG_DEFAULT_PLAN)
+
+
+def puning_plan():
+    """The Puning plan, parsed and checked once per process (a copy: loading it must not share its rules dict)."""
+    return copy.deepcopy(_puning_plan())
+
+
 def load_base_data():
-    """Puning's townships, two generated test villages per test township, roles and the Puning plan."""
+    """Puning's townships, two generated test villages per test township, roles and the Puning plan.
+
+    The suite loads it once per session into the test database (conftest.py); calling it again is cheap and
+    restores it after a transactional test has flushed the database."""
     from cuntong.accounts import roles
     from cuntong.accounts.models import Role
     from cuntong.geo.importers import AreaImporter
     from cuntong.geo.models import Area
     from cuntong.programme.models import Programme
-    from cuntong.programme.services import load_plan_file
+    from cuntong.programme.services import load_plan
 
     with acting_as(None, via="test"):
         if not Role.objects.exists():
@@ -45,7 +76,7 @@ def load_base_data():
                 report = AreaImporter(user=SYSTEM).run(stream, path.name)
             assert report.committed, report.errors
         if not Programme.objects.filter(code="puning-2019").exists():
-            load_plan_file()
+            load_plan(puning_plan())
         for township_code, villages in TEST_VILLAGES.items():
             township = Area.objects.get(code=township_code)
             for code, name, population, poverty in villages:
@@ -62,6 +93,24 @@ def load_base_data():
                         "is_generated": True,
                     },
                 )
+
+
+def empty_database() -> None:
+    """The database as a fresh installation has it — only what migrating creates (content types, permissions,
+    roles) — inside the running test's transaction, whose rollback brings the base data back: for tests of what a
+    fresh installation does, such as ``cuntong demo``. Content types are kept, not recreated, so ContentType's
+    cache still holds after the rollback."""
+    from django.core.management.color import no_style
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
+
+    from cuntong.core.appendonly import triggers_disabled
+
+    kept = {"django_content_type", "auth_permission"}
+    tables = [t for t in connection.introspection.django_table_names(only_existing=True) if t not in kept]
+    with triggers_disabled():  # wiping a whole database is the one sanctioned way past the append-only triggers
+        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
 
 
 TEST_VILLAGES = {

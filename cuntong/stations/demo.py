@@ -3,10 +3,12 @@
 A township station in every township-level unit; village points where the placement optimiser puts them — all
 provincial poverty villages and about half of the villages, 2 km apart — from generated candidate sites; their
 life cycle stepped through the real services (so the rule check runs at every approval); monthly reports since
-each station opened, ten benchmark stations, a few weak stations on probation or proposed for it, today's
-check-ins. The demo operator ``zhanzhang`` runs a village point in 洪阳镇 with every report up to last month.
+each station opened, ten benchmark stations, a few weak stations on probation or proposed for it, the day's
+check-ins. The demo operator ``zhanzhang`` runs a village point in 洪阳镇 with every report up to the month before.
 
-Deterministic (seeded generator, today's date) and idempotent: nothing is added once the programme has stations.
+The network stands as it did on the programme's last day (``as_of``), whatever today's date: its history is fixed
+relative to the plan's dates, so the same database results on every day of the year. Deterministic (seeded
+generator) and idempotent: nothing is added once the programme has stations.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def build_network(context):
     if Station.objects.filter(programme=programme).exists():
         return
     rng = context.rng("stations")
-    today = timezone.localdate()
+    today = as_of(programme)
     context.progress(0, 6, "candidate sites")
     _candidate_sites(programme, rng)
     context.progress(1, 6, "township stations, poverty villages")
@@ -82,15 +84,20 @@ def build_network(context):
     weak, probation, benchmarks = _roles(stations, rng)
     _replacement_history(programme, points, rng)
     _open(points[:-PENDING], rng)
-    _pending(programme, points[-PENDING:], rng)
+    _pending(programme, points[-PENDING:], today, rng)
     context.progress(3, 6, "monthly reports")
     last_month = rules.add_months(rules.month_start(today), -1)
     _reports(programme, stations, weak | probation, benchmarks, last_month, today, rng)
     context.progress(4, 6, "probation, check-ins")
-    _probation(probation, today)
+    _probation(programme, probation, today)
     _check_ins(stations, today, rng)
     context.progress(5, 6, "dynamic management")
     services.review_activity(programme, user=services.SYSTEM, today=today)
+
+
+def as_of(programme) -> datetime.date:
+    """The day the demo network stands at: the programme's last day, when its acceptance check looks at it."""
+    return programme.end_date
 
 
 def _person(rng) -> tuple[str, str]:
@@ -328,10 +335,9 @@ def _replacement_history(programme, points, rng) -> None:
         services.transition(old, target, user=services.SYSTEM, on=day, reason=reason)
 
 
-def _pending(programme, planned, rng) -> None:
+def _pending(programme, planned, today, rng) -> None:
     """The plan's last points are still on their way (approved, built); and one township proposal that the rule
     check blocks — too close to a point — waits for the office."""
-    today = timezone.localdate()
     for index, station in enumerate(planned):
         _step(station, rules.APPROVED, today - datetime.timedelta(days=rng.randint(30, 60)))
         if index % 2:
@@ -411,9 +417,12 @@ def _reports(programme, stations, weak, benchmarks, last_month, today, rng) -> N
     MonthlyReport.objects.bulk_create(rows, batch_size=2000)
 
 
-def _probation(probation, today) -> None:
-    """The stations already on probation went there four months ago, with the rule's reason."""
-    day = rules.add_months(rules.month_start(today), -4).replace(day=12)
+def _probation(programme, probation, today) -> None:
+    """The stations already on probation went there, with the rule's reason, in the month before the months the
+    activity review weighs for elimination — so the review on ``today`` proposes eliminating the still weak."""
+    rules_ = services.station_rules(programme)
+    weighed = rules_.activity.elimination_after_probation_months
+    day = rules.add_months(rules.last_closed_month(today, rules_.report_due_day), -weighed).replace(day=12)
     for station in Station.objects.filter(pk__in=probation):
         services.transition(
             station, rules.PROBATION, user=services.SYSTEM, on=day, reason="连续3个月活跃度低于阈值或处于末位（演示）"

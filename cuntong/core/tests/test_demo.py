@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.core.management import call_command
 
+from cuntong.core.testing import empty_database
 from cuntong.geo.models import Area
 
 
@@ -15,6 +16,7 @@ def counts() -> dict[str, int]:
 
 
 def test_demo_is_deterministic_marked_and_idempotent(db, capsys):
+    empty_database()
     call_command("demo", no_progress=True)
     output = capsys.readouterr().out
     assert "office" in output and "Cuntong#2026" in output

@@ -5,8 +5,10 @@ from collections import Counter
 from django.core.management import call_command
 
 from cuntong.audit.models import ChangeRecord
+from cuntong.core.testing import empty_database, frozen_clock
 from cuntong.programme.models import Programme
 from cuntong.stations import rules, services
+from cuntong.stations.demo import as_of
 from cuntong.stations.models import CandidateSite, CheckIn, ManagementProposal, MonthlyReport, Station, StationEvent
 
 
@@ -22,7 +24,10 @@ def snapshot() -> dict:
     }
 
 
+# 2 December: before the reports' due day, when a demo dated from today found no station to eliminate.
+@frozen_clock("2026-12-02")
 def test_demo_network_is_realistic_marked_and_idempotent(db):
+    empty_database()
     call_command("demo", no_progress=True, quiet_logins=True)
     programme = Programme.objects.get(code="puning-2019")
     stations = Station.objects.filter(programme=programme)
@@ -53,8 +58,15 @@ def test_demo_network_is_realistic_marked_and_idempotent(db):
     # the demo operator runs a point in 洪阳镇 with a report for every month it has been open
     own = stations.get(operator_user__username="zhanzhang")
     assert own.area.code.startswith("445281104") and own.status == rules.OPERATING
-    months = rules.months_between(own.opened_on, rules.add_months(rules.month_start(own.created_at.date()), -1))
+    months = rules.months_between(own.opened_on, rules.add_months(rules.month_start(as_of(programme)), -1))
     assert own.reports.count() >= len(months) - 1
+
+    # the history ends where the programme does, whatever today's date (frozen above at 2 December 2026)
+    assert as_of(programme) == programme.end_date
+    assert max(MonthlyReport.objects.values_list("month", flat=True)) == rules.add_months(
+        rules.month_start(programme.end_date), -1
+    )
+    assert set(CheckIn.objects.values_list("day", flat=True)) == {programme.end_date}
 
     first = snapshot()
     call_command("demo", no_progress=True, quiet_logins=True)
