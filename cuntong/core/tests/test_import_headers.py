@@ -31,15 +31,15 @@ def test_a_misspelt_area_column_is_refused_with_the_nearest_header(base_data):
 
 
 def test_an_unknown_header_without_a_near_match_lists_the_expected_ones():
-    [error] = run(Sink(), "名称,颜色\n甲,红\n").errors
+    [error] = run(Sink(user=SYSTEM), "名称,颜色\n甲,红\n").errors
     assert "“颜色”" in error.message and "是否应为" not in error.message and "名称、数量" in error.message
 
 
 def test_ignored_and_blank_headers_are_allowed():
-    report = Sink().run(io.BytesIO("名称,,说明\n甲,,随便写\n".encode()), "upload.csv", commit=False)
+    report = Sink(user=SYSTEM).run(io.BytesIO("名称,,说明\n甲,,随便写\n".encode()), "upload.csv", commit=False)
     assert report.ok and report.valid_rows == 1
 
 
 def test_two_headers_for_one_column_are_refused():
-    [error] = run(Sink(), "名称,name\n甲,乙\n").errors
+    [error] = run(Sink(user=SYSTEM), "名称,name\n甲,乙\n").errors
     assert "重复" in error.message and "名称" in error.message

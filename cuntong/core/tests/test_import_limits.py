@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import Column, Importer
 from cuntong.core.testing import login, make_user
 from cuntong.jobs.models import Job
@@ -72,7 +73,7 @@ def test_an_xlsx_bomb_is_refused_unread_in_little_memory(tmp_path):
     tracemalloc.start()
     try:
         with bomb.open("rb") as stream:
-            report = Sink().run(stream, "bomb.xlsx")
+            report = Sink(user=SYSTEM).run(stream, "bomb.xlsx")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -85,7 +86,7 @@ def test_a_sheet_declaring_too_many_rows_is_refused_before_its_rows_are_read(tmp
     settings.IMPORT_MAX_ROWS = 1000
     sheet = crafted_xlsx(tmp_path / "long.xlsx", rows=2000, dimension="A1:A2001")
     with sheet.open("rb") as stream:
-        report = Sink().run(stream, "long.xlsx")
+        report = Sink(user=SYSTEM).run(stream, "long.xlsx")
     assert report.rows == 0 and "2,000 行" in report.errors[0].message and "1,000 行" in report.errors[0].message
 
 
@@ -93,24 +94,24 @@ def test_rows_past_the_limit_stop_the_import_when_the_sheet_declares_nothing(tmp
     settings.IMPORT_MAX_ROWS = 1000
     sheet = crafted_xlsx(tmp_path / "long.xlsx", rows=2000)
     with sheet.open("rb") as stream:
-        report = Sink().run(stream, "long.xlsx")
+        report = Sink(user=SYSTEM).run(stream, "long.xlsx")
     assert not report.committed and report.rows == 1000 and "上限" in report.errors[-1].message
 
 
 def test_a_large_csv_is_refused(settings):
     settings.IMPORT_MAX_UNPACKED_BYTES = 1024
-    report = Sink().run(io.BytesIO(b"name\n" + b"x" * 2000 + b"\n"), "big.csv")
+    report = Sink(user=SYSTEM).run(io.BytesIO(b"name\n" + b"x" * 2000 + b"\n"), "big.csv")
     assert "上限" in report.errors[0].message and report.rows == 0
 
 
 def test_csv_in_gbk_still_streams():
-    sink = Sink()
+    sink = Sink(user=SYSTEM)
     report = sink.run(io.BytesIO("name\n洪阳\n".encode("gbk")), "gbk.csv", commit=False)
     assert report.ok and report.valid_rows == 1
 
 
 def test_a_broken_xlsx_says_so_without_the_parser_s_words():
-    [error] = Sink().run(io.BytesIO(b"PK\x03\x04 not really"), "broken.xlsx").errors
+    [error] = Sink(user=SYSTEM).run(io.BytesIO(b"PK\x03\x04 not really"), "broken.xlsx").errors
     assert error.message == "无法读取 Excel 文件：文件已损坏，或不是 .xlsx 格式"
 
 

@@ -6,6 +6,7 @@ import pytest
 from openpyxl import Workbook
 
 from cuntong.core import importer as imp
+from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import Column, Importer, RowInvalid
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def csv_bytes(text: str, encoding="utf-8") -> io.BytesIO:
 
 
 def test_valid_file_is_written():
-    sink = Sink()
+    sink = Sink(user=SYSTEM)
     report = sink.run(csv_bytes("名称,数量,金额,标记,日期\n甲,3,1.50,是,2020-05-18\n乙,,,否,2020年5月19日\n"), "x.csv")
     assert report.ok and report.committed and report.written == 2
     assert (
@@ -49,7 +50,7 @@ def test_valid_file_is_written():
 
 
 def test_every_bad_row_is_reported_and_nothing_is_written():
-    sink = Sink()
+    sink = Sink(user=SYSTEM)
     text = "名称,数量,金额,标记,日期\n甲,-1,x,也许,2020-13-01\n坏,1,1,是,\n,2,2,否,\n丁,1.5,1,是,\n"
     report = sink.run(csv_bytes(text), "x.csv")
     assert not report.committed and sink.written == []
@@ -64,24 +65,24 @@ def test_every_bad_row_is_reported_and_nothing_is_written():
 
 
 def test_valid_only_writes_the_good_rows():
-    sink = Sink()
+    sink = Sink(user=SYSTEM)
     report = sink.run(csv_bytes("名称\n甲\n坏\n乙\n"), "x.csv", valid_only=True)
     assert report.committed and report.written == 2 and len(report.errors) == 1
 
 
 def test_check_only_writes_nothing():
-    sink = Sink()
+    sink = Sink(user=SYSTEM)
     report = sink.run(csv_bytes("名称\n甲\n"), "x.csv", commit=False)
     assert report.ok and not report.committed and sink.written == []
 
 
 def test_missing_required_column():
-    report = Sink().run(csv_bytes("数量\n1\n"), "x.csv")
+    report = Sink(user=SYSTEM).run(csv_bytes("数量\n1\n"), "x.csv")
     assert report.errors[0].row == 1 and "名称" in report.errors[0].message
 
 
 def test_gbk_csv_and_english_headers():
-    sink = Sink()
+    sink = Sink(user=SYSTEM)
     report = sink.run(csv_bytes("name,count\n甲,1\n", "gb18030"), "x.csv")
     assert report.committed and sink.written[0]["name"] == "甲"
 
@@ -94,18 +95,18 @@ def test_xlsx_rows_and_numbers_as_text():
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
-    sink = Sink()
+    sink = Sink(user=SYSTEM)
     assert Sink.run(sink, buffer, "x.xlsx").committed and sink.written[0]["count"] == 3
 
 
 @pytest.mark.parametrize(("name", "message"), [("x.pdf", "不支持的文件类型"), ("x.xlsx", "无法读取")])
 def test_unreadable_files_are_refused(name, message):
-    report = Sink().run(io.BytesIO(b"%PDF-1.4 not a sheet"), name)
+    report = Sink(user=SYSTEM).run(io.BytesIO(b"%PDF-1.4 not a sheet"), name)
     assert not report.committed and message in report.errors[0].message
 
 
 def test_progress_is_reported():
     calls = []
     rows = "名称\n" + "\n".join(f"r{i}" for i in range(450)) + "\n"
-    Sink().run(csv_bytes(rows), "x.csv", progress=lambda done, total: calls.append((done, total)))
+    Sink(user=SYSTEM).run(csv_bytes(rows), "x.csv", progress=lambda done, total: calls.append((done, total)))
     assert calls and calls[-1][0] == calls[-1][1]
