@@ -167,15 +167,11 @@ def _save_in_scope(user, action_name: str, save):
     return instance
 
 
-class StationViewSet(ActionScopeMixin, ScopedViewSet):
-    """Stations in the caller's scope. Creating one proposes it; status changes go through ``transition``."""
+class ServiceSaveMixin:
+    """Create and update through the app's service (``save_service``): its permission, scope and rule checks run
+    under the programme's lock, and what it refuses answers 400 with field messages."""
 
-    model = Station
-    serializer_class = StationSerializer
-    filterset_class = StationApiFilter
-
-    def optimise(self, queryset):
-        return queryset.select_related("area")
+    save_service = None
 
     def perform_create(self, serializer):
         if not self.request.programme:
@@ -187,15 +183,28 @@ class StationViewSet(ActionScopeMixin, ScopedViewSet):
 
     def _save(self, serializer, action_name: str):
         def save():
-            station = serializer.instance or Station(programme=self.request.programme)
+            record = serializer.instance or self.model(programme=self.request.programme)
             for key, value in serializer.validated_data.items():
-                setattr(station, key, value)
-            return services.save_station(station, user=self.request.user)
+                setattr(record, key, value)
+            return self.save_service(record, user=self.request.user)
 
         try:
             serializer.instance = _save_in_scope(self.request.user, action_name, save)
         except DjangoValidationError as exc:  # what the service refused under the lock (a move breaking the rules)
             raise field_errors(exc) from exc
+
+
+class StationViewSet(ActionScopeMixin, ServiceSaveMixin, ScopedViewSet):
+    """Stations in the caller's scope. Creating one proposes it; status changes go through ``transition``."""
+
+    model = Station
+    serializer_class = StationSerializer
+    filterset_class = StationApiFilter
+
+    def optimise(self, queryset):
+        return queryset.select_related("area")
+
+    save_service = staticmethod(services.save_station)
 
     @extend_schema(request=StationTransitionSerializer, responses={200: StationSerializer})
     @action(detail=True, methods=["post"], scoped_action="view")
@@ -473,32 +482,14 @@ class CandidateSiteSerializer(ScopedModelSerializer):
         return attrs
 
 
-class CandidateViewSet(ScopedViewSet):
+class CandidateViewSet(ServiceSaveMixin, ScopedViewSet):
     """Candidate sites for new village points (the optimiser's input)."""
 
     model = CandidateSite
     serializer_class = CandidateSiteSerializer
     filterset_fields = ["village"]
 
-    def perform_create(self, serializer):
-        if not self.request.programme:
-            raise ValidationError(_("您的账号尚未分配到任何示范项目。"))
-        self._save(serializer, "add")
-
-    def perform_update(self, serializer):
-        self._save(serializer, "change")
-
-    def _save(self, serializer, action_name: str):
-        def save():
-            site = serializer.instance or CandidateSite(programme=self.request.programme)
-            for key, value in serializer.validated_data.items():
-                setattr(site, key, value)
-            return services.save_candidate(site, user=self.request.user)
-
-        try:
-            serializer.instance = _save_in_scope(self.request.user, action_name, save)
-        except DjangoValidationError as exc:
-            raise field_errors(exc) from exc
+    save_service = staticmethod(services.save_candidate)
 
 
 def _programme(request):

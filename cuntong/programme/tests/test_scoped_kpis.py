@@ -24,20 +24,12 @@ from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, progra
 from cuntong.geo.models import Area
 from cuntong.programme.kpi import AreaScope, Status, registry
 from cuntong.stations import rules
-from cuntong.stations.tests.factories import make_benchmark_station, make_station
-
-LIUSHA_EAST = "445281001"  # 流沙东街道: no test villages
+from cuntong.stations.tests.factories import LIUSHA_EAST, make_hand_counted_network, make_station
 
 
 @pytest.fixture
 def network(base_data):
-    make_station(HONGYANG)
-    make_station(NANXI, status=rules.PROBATION)
-    make_station(LIUSHA_EAST, status=rules.BUILT)
-    make_benchmark_station(f"{HONGYANG}201")
-    make_station(f"{HONGYANG}202", status=rules.PROBATION)
-    make_station(f"{NANXI}201", status=rules.PROPOSED, is_benchmark=True)
-    make_station(f"{NANXI}202", status=rules.ELIMINATED)
+    make_hand_counted_network()
 
 
 @pytest.fixture

@@ -106,3 +106,19 @@ def make_benchmark_station(area_code: str, **fields) -> Station:
         make_report(station, rules.add_months(last, -back))
     station.refresh_from_db()
     return station
+
+
+LIUSHA_EAST = "445281001"  # 流沙东街道: no test villages
+
+
+def make_hand_counted_network() -> None:
+    """The coverage tests' network, counted by hand (see stations/tests/test_coverage.py): township stations in 洪阳
+    (operating), 南溪 (probation) and 流沙东 (built); village points 甲 operating and a benchmark, 乙 on probation,
+    丙 proposed though flagged a benchmark, 丁 eliminated."""
+    make_station(HONGYANG)
+    make_station(NANXI, status=rules.PROBATION)
+    make_station(LIUSHA_EAST, status=rules.BUILT)
+    make_benchmark_station(f"{HONGYANG}201")
+    make_station(f"{HONGYANG}202", status=rules.PROBATION)
+    make_station(f"{NANXI}201", status=rules.PROPOSED, is_benchmark=True)
+    make_station(f"{NANXI}202", status=rules.ELIMINATED)

@@ -13,24 +13,16 @@ from decimal import Decimal
 
 import pytest
 
-from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme
+from cuntong.core.testing import HONGYANG, login, make_user, programme
 from cuntong.programme.kpi import AreaScope, registry
-from cuntong.stations import rules, services
+from cuntong.stations import services
 
-from .factories import make_benchmark_station, make_station
-
-LIUSHA_EAST = "445281001"
+from .factories import make_hand_counted_network
 
 
 @pytest.fixture
 def network(base_data):
-    make_station(HONGYANG)
-    make_station(NANXI, status=rules.PROBATION)
-    make_station(LIUSHA_EAST, status=rules.BUILT)
-    make_benchmark_station(f"{HONGYANG}201")
-    make_station(f"{HONGYANG}202", status=rules.PROBATION)
-    make_station(f"{NANXI}201", status=rules.PROPOSED, is_benchmark=True)
-    make_station(f"{NANXI}202", status=rules.ELIMINATED)
+    make_hand_counted_network()
 
 
 def _kpis():
