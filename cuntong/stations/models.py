@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -117,7 +118,9 @@ class Station(BusinessModel):
         on_delete=models.SET_NULL,
         related_name="stations",
     )
-    floor_area_m2 = models.DecimalField(_("场地面积（平方米）"), max_digits=7, decimal_places=1, null=True, blank=True)
+    floor_area_m2 = models.DecimalField(
+        _("场地面积（平方米）"), max_digits=7, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     services = ServicesField(_("服务项目"))
     # Derived, never entered: set by services.refresh_benchmarks from the plan's benchmark criteria.
     is_benchmark = models.BooleanField(_("标杆站点"), default=False, editable=False)

@@ -131,14 +131,28 @@ def position_errors(programme: Programme, area: Area | None, latitude, longitude
     return {"latitude": [problem]} if problem else {}
 
 
+def model_errors(record, *, exclude: set[str] = frozenset()) -> dict[str, list[str]]:
+    """The model's own checks on ``record``, by field: field validators, ``clean()`` and its database constraints
+    (a negative floor area is a message, not an IntegrityError). ``exclude``: fields the caller checks itself."""
+    errors: dict[str, list[str]] = {}
+    for check in (
+        lambda: record.clean_fields(exclude=exclude),
+        record.clean,
+        lambda: record.validate_constraints(exclude=exclude),
+    ):
+        try:
+            check()
+        except ValidationError as exc:
+            found = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+            for field, messages in found.items():
+                errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
+    return errors
+
+
 def station_errors(station: Station) -> dict[str, list[str]]:
     """What is wrong with a station's particulars, by field: the model's own checks (served area and level), the
     position rule, and a code already used in the programme."""
-    errors: dict[str, list[str]] = {}
-    try:
-        station.clean()
-    except ValidationError as exc:
-        errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    errors = model_errors(station, exclude={"code"})
     area = station.area if station.area_id else None
     for field, messages in position_errors(station.programme, area, station.latitude, station.longitude).items():
         errors.setdefault(field, []).extend(messages)
@@ -719,7 +733,10 @@ def refresh_benchmarks(programme: Programme, *, user, today: datetime.date | Non
 
 def candidate_errors(site: CandidateSite) -> dict[str, list[str]]:
     """A candidate site obeys the same position rule as a station, and its name is unique in its village."""
-    errors = position_errors(site.programme, site.village if site.village_id else None, site.latitude, site.longitude)
+    errors = model_errors(site, exclude={"name"})
+    position = position_errors(site.programme, site.village if site.village_id else None, site.latitude, site.longitude)
+    for field, messages in position.items():
+        errors.setdefault(field, []).extend(messages)
     if (
         site.village_id
         and CandidateSite.objects.filter(programme_id=site.programme_id, village_id=site.village_id, name=site.name)

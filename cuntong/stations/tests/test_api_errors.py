@@ -2,7 +2,7 @@
 500 — a move into a rule violation, a station code or candidate name already used."""
 
 from cuntong.core.testing import HONGYANG, area, login, make_user, programme
-from cuntong.stations import rules, spatial
+from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import CandidateSite, Station
 
 from .factories import make_station
@@ -43,3 +43,13 @@ def test_post_a_candidate_name_already_used_is_400(base_data):
     response = office.post("/api/v1/station-candidates/", body, content_type="application/json")
     assert response.status_code == 400 and "name" in response.json()
     assert CandidateSite.objects.filter(programme=programme()).count() == 1
+
+
+def test_a_value_breaking_a_database_constraint_is_400_naming_the_field(base_data):
+    office = login(make_user("office", "office"))
+    station = make_station(f"{HONGYANG}201", status=rules.PROPOSED)
+    response = office.patch(f"/api/v1/stations/{station.pk}/", {"floor_area_m2": "-1"}, content_type="application/json")
+    assert response.status_code == 400 and "floor_area_m2" in response.json(), response.content
+    # and the service refuses it whatever the caller (a form, an import), before the database would
+    station.floor_area_m2 = -1
+    assert "floor_area_m2" in services.station_errors(station)
