@@ -119,7 +119,12 @@ class Station(BusinessModel):
         related_name="stations",
     )
     floor_area_m2 = models.DecimalField(
-        _("场地面积（平方米）"), max_digits=7, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("场地面积（平方米）"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     services = ServicesField(_("服务项目"))
     # Derived, never entered: set by services.refresh_benchmarks from the plan's benchmark criteria.
