@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from cuntong.audit import bulk as history
 from cuntong.core.actors import SYSTEM
 from cuntong.core.demo import demo_step
 
@@ -159,8 +160,8 @@ def generate_villages(context):
             )
         )
     upsert_areas(final)
-    Area.objects.filter(code__in=[r.code for r in final]).update(is_generated=True)
+    history.update(Area.objects.filter(code__in=[r.code for r in final]), is_generated=True)
     for township in townships:
         lat, lng = APPROXIMATE_CENTRES.get(township.code[-3:], (None, None))
         if lat is not None and township.latitude is None:
-            Area.objects.filter(pk=township.pk).update(latitude=Decimal(str(lat)), longitude=Decimal(str(lng)))
+            history.update(Area.objects.filter(pk=township.pk), latitude=Decimal(str(lat)), longitude=Decimal(str(lng)))

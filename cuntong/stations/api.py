@@ -62,6 +62,21 @@ class MonthField(serializers.Field):
         return value
 
 
+def checked_by_service(serializer, attrs, errors_of):
+    """``attrs`` if the record as it would be saved passes the service's own checks (``errors_of``), else a 400
+    naming each field — before anything is written."""
+    programme = serializer.instance.programme if serializer.instance else serializer.context["request"].programme
+    if not programme:
+        raise ValidationError(_("您的账号尚未分配到任何示范项目。"))
+    probe = copy.copy(serializer.instance) if serializer.instance else serializer.Meta.model(programme=programme)
+    for key, value in attrs.items():
+        setattr(probe, key, value)
+    errors = errors_of(probe)
+    if errors:
+        raise field_errors(DjangoValidationError(errors))
+    return attrs
+
+
 class StationSerializer(ScopedModelSerializer):
     services = serializers.MultipleChoiceField(choices=list(rules.SERVICE_LABELS.items()), required=False)
     area_code = serializers.CharField(source="area.code", read_only=True)
@@ -102,16 +117,7 @@ class StationSerializer(ScopedModelSerializer):
         rules of a move are checked by the service under the programme's lock."""
         if "services" in attrs:
             attrs["services"] = sorted(attrs["services"])
-        programme = self.instance.programme if self.instance else self.context["request"].programme
-        if not programme:
-            raise ValidationError(_("您的账号尚未分配到任何示范项目。"))
-        probe = copy.copy(self.instance) if self.instance else Station(programme=programme)
-        for key, value in attrs.items():
-            setattr(probe, key, value)
-        errors = services.station_errors(probe)
-        if errors:
-            raise field_errors(DjangoValidationError(errors))
-        return attrs
+        return checked_by_service(self, attrs, services.station_errors)
 
 
 def field_errors(exc: DjangoValidationError) -> ValidationError:
@@ -470,16 +476,7 @@ class CandidateSiteSerializer(ScopedModelSerializer):
 
     def validate(self, attrs):
         """Position (the stations' rule) and a name unique in its village, by field, before anything is written."""
-        programme = self.instance.programme if self.instance else self.context["request"].programme
-        if not programme:
-            raise ValidationError(_("您的账号尚未分配到任何示范项目。"))
-        probe = copy.copy(self.instance) if self.instance else CandidateSite(programme=programme)
-        for key, value in attrs.items():
-            setattr(probe, key, value)
-        errors = services.candidate_errors(probe)
-        if errors:
-            raise field_errors(DjangoValidationError(errors))
-        return attrs
+        return checked_by_service(self, attrs, services.candidate_errors)
 
 
 class CandidateViewSet(ServiceSaveMixin, ScopedViewSet):

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cuntong.accounts.models import Organisation, User
+from cuntong.audit import bulk as history
 from cuntong.core.demo import demo_step
 from cuntong.programme.models import SubItem
 
@@ -127,7 +128,7 @@ def _candidate_sites(programme, rng) -> None:
                     is_generated=True,
                 )
             )
-    CandidateSite.objects.bulk_create(sites)
+    history.bulk_create(CandidateSite, sites)
 
 
 def _sub_item(programme, code):
@@ -324,7 +325,7 @@ def _replacement_history(programme, points, rng) -> None:
         services=["express"],
     )
     # The old point ran first; its successor (which now holds the village) opens after it was eliminated.
-    Station.objects.filter(pk=successor.pk).update(replaces=old)
+    history.update(Station.objects.filter(pk=successor.pk), replaces=old)
     for target, day, reason in (
         (rules.APPROVED, datetime.date(2019, 10, 20), ""),
         (rules.BUILT, datetime.date(2019, 11, 25), ""),
@@ -414,7 +415,7 @@ def _reports(programme, stations, weak, benchmarks, last_month, today, rng) -> N
                     source="form",
                 )
             )
-    MonthlyReport.objects.bulk_create(rows, batch_size=2000)
+    history.bulk_create(MonthlyReport, rows, batch_size=2000)
 
 
 def _probation(programme, probation, today) -> None:
@@ -444,4 +445,4 @@ def _check_ins(stations, today, rng) -> None:
                     note="演示生成数据",
                 )
             )
-    CheckIn.objects.bulk_create(rows)
+    history.bulk_create(CheckIn, rows)

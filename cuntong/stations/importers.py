@@ -4,6 +4,7 @@ unless the whole file is valid (``cuntong import stations FILE``, or the import 
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -88,11 +89,13 @@ class ServiceImporter(ProgrammeImporter):
     written as a whole (other rows are bad, or only checking) is written on trial and rolled back, so every refusal
     is reported; a refusal undoes the whole import unless only the valid rows were asked for."""
 
+    @abstractmethod
     def write_row(self, item) -> None:
-        raise NotImplementedError
+        """Write one cleaned row through the service (it raises what the service refuses)."""
 
+    @abstractmethod
     def row_number(self, item) -> int:
-        raise NotImplementedError
+        """The file's row number of a cleaned row, for its error."""
 
     def run(self, stream, filename, *, commit: bool = True, valid_only: bool = False, progress=None):
         self.commit, self.valid_only = commit, valid_only

@@ -43,11 +43,6 @@ UNRECORDED = {
     ("core/testing.py", UNKNOWN): "test helper backdating audit rows, as only the table owner could",
     ("people/personal_data.py", UNKNOWN): "re-encryption under a new key: the values do not change",
     ("stations/views.py", "DisplayLink"): "last use of a wall display link: a read, not an edit",
-    ("geo/demo.py", "Area"): "demo data generation (marked is_generated) — TODO(stations/geo owners): use audit.bulk",
-    ("stations/demo.py", "Station"): "demo data generation (marked is_demo) — TODO(stations owner): use audit.bulk",
-    ("stations/demo.py", "CandidateSite"): "demo data generation — TODO(stations owner): use audit.bulk",
-    ("stations/demo.py", "MonthlyReport"): "demo data generation — TODO(stations owner): use audit.bulk",
-    ("stations/demo.py", "CheckIn"): "demo data generation — TODO(stations owner): use audit.bulk",
 }
 
 
