@@ -73,7 +73,8 @@ def test_two_factor_enrolment_then_login_with_a_code(phone_page):
     sign_in(page, "reviewer")
     page.wait_for_url("**/accounts/otp/verify/")
     enter_code(page, (current_totp(device) + 1) % 1_000_000)  # a wrong code is refused
-    assert "/accounts/otp/verify/" in page.url and page.locator(".invalid-feedback").is_visible()
+    page.locator(".invalid-feedback").wait_for(state="visible")  # the refused form comes back with the reason
+    assert "/accounts/otp/verify/" in page.url
     device.refresh_from_db()
     device.throttle_reset()  # django-otp makes a person wait after a wrong code; the test does not
     enter_code(page, current_totp(device))
