@@ -1,5 +1,5 @@
 """Suite-wide fixtures: base data loaded once per session, an optional frozen clock, and Playwright driving the
-system Chromium for browser tests.
+system Chromium for browser tests, and LibreOffice opening the documents we generate.
 
 ``CUNTONG_TEST_TODAY=2028-02-29 pytest`` runs the whole suite with the clock set to 10:00 (Asia/Shanghai) on that day,
 or at the local time given (``2027-01-01T00:30``: still the last day of the year in UTC); the clock keeps ticking,
@@ -8,10 +8,16 @@ so timeouts still work. CI runs the suite under a few such days (.ci/run).
 
 import os
 import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = os.environ.get("CUNTONG_CHROMIUM", "/usr/bin/chromium")
+SOFFICE = os.environ.get("CUNTONG_SOFFICE", "soffice")
+# LibreOffice's CSV filter: comma, double quote, UTF-8, from line 1, …, the last field -1 writes every sheet to a file
+EVERY_SHEET_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_TODAY = os.environ.get("CUNTONG_TEST_TODAY", "")
 
@@ -155,3 +161,53 @@ def phone_page(browser, live_server, browser_data):
     )
     yield page
     page.context.close()
+
+
+@pytest.fixture(scope="session")
+def libreoffice(tmp_path_factory):
+    """Open a generated workbook the way a county office does, in LibreOffice (headless), and read each sheet back.
+
+    Returns a function ``bytes -> {sheet name: rows}``; a file LibreOffice cannot open fails the test. Mandatory in CI
+    (Debian's libreoffice-calc-nogui), skipped elsewhere when LibreOffice is missing.
+    """
+    if not shutil.which(SOFFICE):
+        if IN_CI:
+            pytest.fail(
+                f"LibreOffice is mandatory in CI but {SOFFICE} is missing (apt-get install libreoffice-calc-nogui)"
+            )
+        pytest.skip("no LibreOffice: install Debian's libreoffice-calc-nogui to open generated documents")
+    profile = tmp_path_factory.mktemp("libreoffice-profile")
+
+    def open_workbook(content: bytes) -> dict[str, list[list[str]]]:
+        import csv
+
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "document.xlsx"
+            source.write_bytes(content)
+            done = subprocess.run(
+                [
+                    SOFFICE,
+                    "--headless",
+                    "--norestore",
+                    f"-env:UserInstallation={profile.as_uri()}",
+                    "--convert-to",
+                    EVERY_SHEET_AS_CSV,
+                    "--outdir",
+                    folder,
+                    str(source),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            sheets = {
+                path.stem.removeprefix("document-"): list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+                for path in Path(folder).glob("document-*.csv")
+            }
+            assert done.returncode == 0 and sheets, (
+                f"LibreOffice could not open the workbook: {done.stdout}{done.stderr}"
+            )
+            return sheets
+
+    return open_workbook
