@@ -138,51 +138,62 @@ def world(db, base_data, django_capture_on_commit_callbacks):
     return {"ids": ids, "phones": phones, "residents": Resident.objects.all(), "poverty": poverty}
 
 
-def _viewers(world):
-    root = User.objects.create_superuser("root", password="Root#Pass2026", password_changed_at=timezone.now())
-    return [
-        root,
-        world["poverty"],
-        make_user("office", "office"),
-        make_user("auditadmin", "auditadmin"),
-        make_user("sysadmin", "sysadmin"),
-        make_user("hongyang", "township", HONGYANG),
-    ]
+# Each viewer's crawl is its own test, so parallel workers share the work. Those who may see every page must reach
+# MUST_VISIT; the rest must still reach pages enough for the scan to mean something.
+VIEWERS = {
+    "root": None,
+    "poverty": None,
+    "office": ("office", None),
+    "auditadmin": ("auditadmin", None),
+    "sysadmin": ("sysadmin", None),
+    "hongyang": ("township", HONGYANG),
+}
 
 
-def test_no_id_or_phone_number_in_clear_anywhere(world, caplog, capfd):
+def _viewer(world, name: str) -> User:
+    if name == "root":
+        return User.objects.create_superuser("root", password="Root#Pass2026", password_changed_at=timezone.now())
+    if name == "poverty":
+        return world["poverty"]
+    role, area_code = VIEWERS[name]
+    return make_user(name, role, area_code) if area_code else make_user(name, role)
+
+
+@pytest.mark.parametrize("viewer_name", VIEWERS)
+def test_no_id_or_phone_number_in_clear_anywhere(world, viewer_name, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     produced: list[tuple[str, str]] = []
     visited: set[str] = set()
     routes = _page_routes()
-    for viewer in _viewers(world):
-        client = login(viewer)
-        for name, entry in routes:
-            for kwargs in _objects_for(name, entry):
-                url = reverse(name, kwargs=kwargs)
-                response = client.get(url)
-                visited.add(name) if response.status_code == 200 else None
-                produced.append((f"{viewer} GET {url}", _body(response)))
-                view_class = getattr(entry.callback, "view_class", None)
-                if view_class and issubclass(view_class, ObjectListView) and response.status_code == 200:
-                    export = client.get(url, {"export": "xlsx"})
-                    produced.append((f"{viewer} export {url}", _body(export)))
-        for prefix, viewset, _basename in router.registry:
-            listing = client.get(f"/api/v1/{prefix}/", {"limit": 1000})
-            produced.append((f"{viewer} API {prefix}", _body(listing)))
-            if listing.status_code != 200:
-                continue
-            rows = listing.json()
-            rows = rows["results"] if isinstance(rows, dict) else rows
-            lookup = getattr(viewset, "lookup_field", "pk")
-            for row in rows[-15:]:
-                key = row.get(lookup if lookup != "pk" else "id")
-                if key is not None:
-                    detail = client.get(f"/api/v1/{prefix}/{key}/")
-                    produced.append((f"{viewer} API {prefix}/{key}", _body(detail)))
+    client = login(_viewer(world, viewer_name))
+    for name, entry in routes:
+        for kwargs in _objects_for(name, entry):
+            url = reverse(name, kwargs=kwargs)
+            response = client.get(url)
+            visited.add(name) if response.status_code == 200 else None
+            produced.append((f"{viewer_name} GET {url}", _body(response)))
+            view_class = getattr(entry.callback, "view_class", None)
+            if view_class and issubclass(view_class, ObjectListView) and response.status_code == 200:
+                export = client.get(url, {"export": "xlsx"})
+                produced.append((f"{viewer_name} export {url}", _body(export)))
+    for prefix, viewset, _basename in router.registry:
+        listing = client.get(f"/api/v1/{prefix}/", {"limit": 1000})
+        produced.append((f"{viewer_name} API {prefix}", _body(listing)))
+        if listing.status_code != 200:
+            continue
+        rows = listing.json()
+        rows = rows["results"] if isinstance(rows, dict) else rows
+        lookup = getattr(viewset, "lookup_field", "pk")
+        for row in rows[-15:]:
+            key = row.get(lookup if lookup != "pk" else "id")
+            if key is not None:
+                detail = client.get(f"/api/v1/{prefix}/{key}/")
+                produced.append((f"{viewer_name} API {prefix}/{key}", _body(detail)))
 
-    assert visited >= MUST_VISIT, f"not reached: {sorted(MUST_VISIT - visited)}"
-    assert any("people/residents" in where for where, _text in produced)
+    if viewer_name == "root":
+        assert visited >= MUST_VISIT, f"not reached: {sorted(MUST_VISIT - visited)}"
+        assert any("people/residents" in where for where, _text in produced)
+    assert len(visited) >= 10, f"{viewer_name} reached only {sorted(visited)}"
 
     # the one exception: a reveal's answer, after its security event
     resident = Resident.objects.get(name="测试人员11")
@@ -205,7 +216,7 @@ def test_no_id_or_phone_number_in_clear_anywhere(world, caplog, capfd):
     secrets = [*world["ids"], *world["phones"]]
     leaks = [(where, secret) for where, text in produced for secret in secrets if secret in text]
     assert not leaks, leaks[:10]
-    assert len(produced) > 500  # the scan covered the suite's surface, not a handful of pages
+    assert len(produced) > 100  # the scan covered the suite's surface, not a handful of pages
 
 
 def test_the_database_holds_ciphertext_only(world):
