@@ -5,11 +5,11 @@ from collections import Counter
 from django.core.management import call_command
 
 from cuntong.audit.models import ChangeRecord
-from cuntong.core.testing import empty_database, frozen_clock
 from cuntong.programme.models import Programme
 from cuntong.stations import rules, services
 from cuntong.stations.demo import as_of
 from cuntong.stations.models import CandidateSite, CheckIn, ManagementProposal, MonthlyReport, Station, StationEvent
+from cuntong.web.testing import empty_database, frozen_clock
 
 
 def snapshot() -> dict:

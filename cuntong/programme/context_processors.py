@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import navigation
+from cuntong.core import navigation
 
 
 def shell(request):

@@ -2,9 +2,8 @@
 
 from django.core.files.storage import default_storage
 
+from cuntong.core.importer import IMPORTERS
 from cuntong.jobs.services import handler
-
-from .importer import IMPORTERS
 
 
 @handler("core.import")

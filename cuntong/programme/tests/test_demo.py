@@ -3,8 +3,8 @@
 from django.apps import apps
 from django.core.management import call_command
 
-from cuntong.core.testing import empty_database
 from cuntong.geo.models import Area
+from cuntong.web.testing import empty_database
 
 
 def counts() -> dict[str, int]:
