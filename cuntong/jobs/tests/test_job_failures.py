@@ -14,7 +14,7 @@ from django_tasks import TaskResultStatus
 
 from cuntong.jobs import services
 from cuntong.jobs.models import Job
-from cuntong.jobs.tasks import run_job
+from cuntong.jobs.services import run_job
 from cuntong.web.testing import login, make_user
 
 T0 = datetime.datetime(2026, 12, 2, 9, 0, tzinfo=datetime.UTC)
