@@ -24,7 +24,7 @@ TEST_TODAY = os.environ.get("CUNTONG_TEST_TODAY", "")
 
 def pytest_configure(config):
     if TEST_TODAY:
-        from cuntong.core.testing import frozen_clock
+        from cuntong.web.testing import frozen_clock
 
         try:
             config._cuntong_clock = frozen_clock(TEST_TODAY, tick=True)
@@ -41,7 +41,7 @@ def pytest_unconfigure(config):
 
 def pytest_report_header(config):
     if TEST_TODAY:
-        from cuntong.core.testing import puning_time
+        from cuntong.web.testing import puning_time
 
         return f"clock: {puning_time(TEST_TODAY)} (CUNTONG_TEST_TODAY), ticking"
 
@@ -69,7 +69,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The migrated test database with the base data loaded once; every test's rolled-back transaction sees it."""
-    from cuntong.core.testing import load_base_data
+    from cuntong.web.testing import load_base_data
 
     with django_db_blocker.unblock():
         load_base_data()
@@ -89,7 +89,7 @@ def _fresh_caches():
 @pytest.fixture
 def base_data(db):
     """The base data (loaded once per session; reloaded here after a transactional test has flushed it)."""
-    from cuntong.core.testing import load_base_data
+    from cuntong.web.testing import load_base_data
 
     load_base_data()
 
@@ -123,7 +123,7 @@ def browser():
 
 @pytest.fixture
 def browser_data(transactional_db):
-    from cuntong.core.testing import load_base_data
+    from cuntong.web.testing import load_base_data
 
     load_base_data()
 

@@ -54,6 +54,7 @@ DATA_HASH_KEY = secret("CUNTONG_HASH_KEY", "development-blind-index-key")
 
 INSTALLED_APPS = [
     "cuntong.core",
+    "cuntong.web",
     "cuntong.accounts",
     "cuntong.audit",
     "cuntong.geo",
@@ -118,7 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cuntong.core.context_processors.shell",
+                "cuntong.programme.context_processors.shell",
             ],
             "builtins": ["cuntong.core.templatetags.cuntong"],
         },
@@ -277,8 +278,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "cuntong.core.pagination.Pagination",
-    "EXCEPTION_HANDLER": "cuntong.core.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "cuntong.web.pagination.Pagination",
+    "EXCEPTION_HANDLER": "cuntong.web.api.exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
@@ -301,7 +302,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"FundSourceEnum": "cuntong.programme.models.FundSource"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "cuntong.core.openapi.document_error_responses",
+        "cuntong.web.openapi.document_error_responses",
     ],
 }
 

@@ -9,7 +9,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from cuntong.programme import views as programme_views
 
-handler404 = "cuntong.core.api.not_found"
+handler404 = "cuntong.web.api.not_found"
 
 urlpatterns = [
     path("", programme_views.overview, name="home"),
@@ -17,12 +17,12 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("cuntong.api_urls")),
     path("admin/", admin.site.urls),
-    path("", include("cuntong.core.urls")),
+    path("", include("cuntong.web.urls")),
 ]
 
 # Each app with a urls.py is mounted under its label: /geo/, /programme/, /stations/ …
 for config in apps.get_app_configs():
-    if config.name.startswith("cuntong.") and config.label != "core":
+    if config.name.startswith("cuntong.") and config.label != "web":
         try:
             import_module(f"{config.name}.urls")
         except ModuleNotFoundError as exc:

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cuntong.core.scoping import is_permitted
-from cuntong.core.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
+from cuntong.web.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import rules, services
 from .filters import MembershipFilter, OrganisationFilter, UserFilter

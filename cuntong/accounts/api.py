@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from cuntong.core.api import ScopedModelSerializer, ScopedReadOnlyViewSet, ScopedViewSet
 from cuntong.people.api import RevealMixin
+from cuntong.web.api import ScopedModelSerializer, ScopedReadOnlyViewSet, ScopedViewSet
 
 from . import services
 from .models import Membership, Organisation, Role, User

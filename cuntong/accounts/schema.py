@@ -12,7 +12,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
 
 class MaskedPersonalData(OpenApiSerializerFieldExtension):
-    target_class = "cuntong.core.api.MaskedField"
+    target_class = "cuntong.web.api.MaskedField"
 
     def map_serializer_field(self, auto_schema, direction):
         return {

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cuntong.audit.services import log_event
-from cuntong.core.redirects import next_url
+from cuntong.web.redirects import next_url
 
 from .api_auth import issue_token, revoke_token
 from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, TokenForm

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cuntong.core.redirects import next_url
+from cuntong.web.redirects import next_url
 
 from . import rules, services
 from .models import Attachment

@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-from cuntong.core.api import ScopedReadOnlyViewSet
+from cuntong.web.api import ScopedReadOnlyViewSet
 
 from .models import ChangeRecord, SecurityEvent
 

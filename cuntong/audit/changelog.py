@@ -67,11 +67,8 @@ def area_of(instance: models.Model, actor_user=None) -> int | None:
     scope = type(instance).scope
     area_id = follow(instance, scope.area) if not scope.spans_many else None
     if area_id is None and scope.programme is not None:
-        from cuntong.programme.models import Programme
-
-        programme_id = follow(instance, scope.programme)
-        if programme_id is not None:
-            area_id = Programme.objects.filter(pk=programme_id).values_list("county_id", flat=True).first()
+        # The programme's county, reached through the relation: audit sits below the programme app.
+        area_id = follow(instance, f"{scope.programme}__county" if scope.programme else "county")
     if area_id is None and hasattr(instance, "history_area_id"):
         area_id = instance.history_area_id()
     if area_id is None and hasattr(actor_user, "primary_scope_area_id"):

@@ -23,10 +23,9 @@ def deployment_area_id() -> int | None:
     Events that name no known account (a failed login for an unknown name) are filed here, so the deployment's
     auditors see them.
     """
-    from cuntong.geo.models import Area
-    from cuntong.programme.models import Programme
-
-    codes = list(Programme.objects.values_list("county__code", flat=True).distinct())
+    # Areas through the relation audit's own events declare (audit sits below geo and programme).
+    Area = SecurityEvent._meta.get_field("area").related_model
+    codes = list(Area.objects.filter(programmes__isnull=False).values_list("code", flat=True).distinct())
     if not codes:
         return None
     prefix = os.path.commonprefix(codes)  # may end inside a level (445281 and 445222 share 4452, a city)

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from cuntong.core.views import Col, ObjectDetailView, ObjectListView
+from cuntong.web.views import Col, ObjectDetailView, ObjectListView
 
 from .filters import ChangeRecordFilter, SecurityEventFilter
 from .models import ChangeRecord, SecurityEvent

@@ -15,15 +15,15 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from cuntong.core.api import (
+from cuntong.programme.middleware import visible_programmes
+from cuntong.programme.models import BudgetAllocation, SubItem
+from cuntong.web.api import (
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
     ScopedReadOnlyViewSet,
     ScopedViewSet,
     action_for,
 )
-from cuntong.programme.middleware import visible_programmes
-from cuntong.programme.models import BudgetAllocation, SubItem
 
 from . import ledger, policies, queries, services
 from .forms import ContractForm

@@ -20,8 +20,8 @@ from cuntong.attachments.models import Attachment
 from cuntong.audit.services import log_event
 from cuntong.core.export import xlsx_response
 from cuntong.core.scoping import is_permitted
-from cuntong.core.views import Col, ObjectDetailView, ObjectEditView, ObjectListView, get_permitted_or_404
 from cuntong.programme.models import Programme
+from cuntong.web.views import Col, ObjectDetailView, ObjectEditView, ObjectListView, get_permitted_or_404
 
 from . import dashboard, exports, ledger, policies, queries, rules, services
 from .filters import AppealFilter, ContractFilter, LedgerFilter, RequestFilter, SubsidyLineFilter

@@ -1,7 +1,7 @@
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-from cuntong.core.api import ScopedModelSerializer, ScopedReadOnlyViewSet
+from cuntong.web.api import ScopedModelSerializer, ScopedReadOnlyViewSet
 
 from .models import Area
 

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from cuntong.core.views import Col, ObjectDetailView, ObjectListView
+from cuntong.web.views import Col, ObjectDetailView, ObjectListView
 
 from .filters import AreaFilter
 from .models import Area

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_tasks import task
 
 from cuntong.audit.context import acting_as
 
@@ -74,8 +75,6 @@ def start(kind: str, *, title: str, user=None, programme=None, params: dict | No
     job = Job.objects.create(
         kind=kind, title=title, created_by=user, programme=programme if programme else None, params=params or {}
     )
-    from .tasks import run_job
-
     transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
     return job
 
@@ -105,6 +104,14 @@ def run(job: Job) -> Job:
     )
     job.refresh_from_db()
     return job
+
+
+@task()
+def run_job(job_id: str) -> None:
+    """Carry a job to a worker; its state is on the job row (the task fails when the job does)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is not None:
+        run(job)
 
 
 def expire_stalled() -> int:

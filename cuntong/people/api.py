@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from cuntong.core.api import ScopedModelSerializer, ScopedReadOnlyViewSet
+from cuntong.web.api import ScopedModelSerializer, ScopedReadOnlyViewSet
 
 from . import services
 from .models import Resident

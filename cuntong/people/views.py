@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cuntong.core.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
+from cuntong.web.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import services
 from .filters import ResidentFilter

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cuntong.core.api import ScopedModelSerializer, ScopedReadOnlyViewSet
+from cuntong.web.api import ScopedModelSerializer, ScopedReadOnlyViewSet
 
 from .kpi import AreaScope, registry
 from .models import BudgetAllocation, Phase, Programme, Project, SubItem, Target

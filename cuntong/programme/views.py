@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.core.money import yuan_to_wan
 from cuntong.core.navigation import landing_for
-from cuntong.core.redirects import next_url
 from cuntong.core.scoping import is_permitted
-from cuntong.core.views import ObjectEditView
+from cuntong.web.redirects import next_url
+from cuntong.web.views import ObjectEditView
 
 from .kpi import AreaScope, registry
 from .middleware import SESSION_KEY, visible_programmes

@@ -20,15 +20,15 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from cuntong.core.api import ScopedModelSerializer, ScopedPermission, ScopedReadOnlyViewSet, ScopedViewSet
 from cuntong.core.importer import RowInvalid
 from cuntong.core.importer import month as parse_month
 from cuntong.core.money import format_percent, percent
-from cuntong.core.openapi import SingleObjectSchema
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
 from cuntong.programme.kpi import AreaScope
 from cuntong.programme.middleware import visible_programmes
+from cuntong.web.api import ScopedModelSerializer, ScopedPermission, ScopedReadOnlyViewSet, ScopedViewSet
+from cuntong.web.openapi import SingleObjectSchema
 
 from . import rules, services
 from .forms import STATION_FIELDS

@@ -26,11 +26,11 @@ from django.views.decorators.http import require_POST
 
 from cuntong.audit.services import log_event
 from cuntong.core.scoping import is_permitted
-from cuntong.core.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
 from cuntong.geo.models import Area
 from cuntong.jobs.services import start
 from cuntong.jobs.views import visible_jobs
 from cuntong.programme.kpi import AreaScope
+from cuntong.web.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import dashboard, rules, services
 from .filters import CandidateFilter, CheckInFilter, ProposalFilter, ReportFilter, StationFilter

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cuntong.accounts.api_auth import issue_token
 from cuntong.accounts.tests.test_production_settings import production_env, run
-from cuntong.core.testing import login, make_user
+from cuntong.web.testing import login, make_user
 
 DESCRIPTION = ["/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/"]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cuntong.accounts.models import ApiToken
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import HONGYANG, login, make_user
+from cuntong.web.testing import HONGYANG, login, make_user
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

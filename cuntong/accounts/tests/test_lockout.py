@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cuntong.accounts import services
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import PASSWORD, login, make_user
+from cuntong.web.testing import PASSWORD, login, make_user
 
 pytestmark = pytest.mark.usefixtures("base_data")
 LOGIN = reverse("accounts:login")

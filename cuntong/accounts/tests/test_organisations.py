@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from cuntong.accounts.models import Organisation
-from cuntong.core.testing import HONGYANG, PUNING, area, login, make_user, programme
 from cuntong.geo.models import Area
+from cuntong.web.testing import HONGYANG, PUNING, area, login, make_user, programme
 
 pytestmark = pytest.mark.usefixtures("base_data")
 VALID_CODE = "91110000600037341L"

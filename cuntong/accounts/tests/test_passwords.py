@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cuntong import settings as production_settings
-from cuntong.core.testing import PASSWORD, login, make_user
+from cuntong.web.testing import PASSWORD, login, make_user
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

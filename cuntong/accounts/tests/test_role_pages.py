@@ -9,7 +9,7 @@ from django.urls import reverse
 from cuntong.accounts import services
 from cuntong.accounts.models import Role
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import HONGYANG, login, make_user
+from cuntong.web.testing import HONGYANG, login, make_user
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

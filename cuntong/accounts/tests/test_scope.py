@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from cuntong.accounts.models import Membership, Organisation, Role, User
 from cuntong.audit.context import acting_as
-from cuntong.core.testing import ScopedModelTests, area, make_user, programme
+from cuntong.web.testing import ScopedModelTests, area, make_user, programme
 
 
 class TestOrganisationScope(ScopedModelTests):

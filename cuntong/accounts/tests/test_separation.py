@@ -15,7 +15,7 @@ from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
 from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import PUNING, area, login, make_user, programme, xlsx_upload
+from cuntong.web.testing import PUNING, area, login, make_user, programme, xlsx_upload
 
 pytestmark = pytest.mark.usefixtures("base_data")
 
@@ -200,7 +200,7 @@ def _work(admins) -> dict[str, list[tuple[str, str, dict]]]:
             ("post", reverse("accounts:user_reset_password", args=[clerk.pk]), {}),
             ("get", reverse("accounts:membership_add"), {}),
             ("get", reverse("accounts:organisation_edit", args=[organisation.pk]), {}),
-            ("get", reverse("core:import", args=["users"]), {}),
+            ("get", reverse("web:import", args=["users"]), {}),
         ],
         "security": [
             ("get", reverse("accounts:role_add"), {}),

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cuntong.accounts.middleware import BACKGROUND_HEADER, LAST_ACTIVITY
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import PASSWORD, login, make_user
+from cuntong.web.testing import PASSWORD, login, make_user
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

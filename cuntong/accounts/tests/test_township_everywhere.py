@@ -13,9 +13,9 @@ from cuntong.accounts.models import Organisation, Role
 from cuntong.api_urls import router
 from cuntong.audit.context import acting_as
 from cuntong.audit.services import log_event
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme
-from cuntong.core.views import ObjectListView
 from cuntong.people.tests.factories import make_resident
+from cuntong.web.testing import HONGYANG, NANXI, area, login, make_user, programme
+from cuntong.web.views import ObjectListView
 
 pytestmark = pytest.mark.usefixtures("base_data")
 NANXI_MARKERS = ("南溪居民", "南溪合作社", "测试丙村委会", "测试丁村委会", "nanxi.clerk")

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from cuntong.accounts.models import User
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, PUNING, login, make_user, xlsx_upload
 from cuntong.jobs.models import Job
+from cuntong.web.testing import HONGYANG, NANXI, PUNING, login, make_user, xlsx_upload
 
 pytestmark = pytest.mark.usefixtures("base_data")
 HEADER = ["用户名", "姓名", "手机号", "角色代码", "管辖范围代码", "所在机构", "初始密码"]
@@ -78,12 +78,12 @@ def test_every_bad_row_is_reported_and_nothing_written(db):
 
 def test_the_import_page(db, django_capture_on_commit_callbacks):
     client = login(make_user("sysadmin", "sysadmin"))
-    page = client.get(reverse("core:import", args=["users"])).content.decode()
+    page = client.get(reverse("web:import", args=["users"])).content.decode()
     assert "角色代码" in page and "管辖范围代码" in page
-    template = client.get(reverse("core:import", args=["users"]), {"template": "xlsx"})
+    template = client.get(reverse("web:import", args=["users"]), {"template": "xlsx"})
     assert template["Content-Type"].startswith("application/vnd.openxmlformats")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("core:import", args=["users"]), {"file": workbook([["x1", "某", "", "township", HONGYANG, "", ""]])}
+            reverse("web:import", args=["users"]), {"file": workbook([["x1", "某", "", "township", HONGYANG, "", ""]])}
         )
     assert Job.objects.get().result["written"] == 1 and User.objects.filter(username="x1").exists()

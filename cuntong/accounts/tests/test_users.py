@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cuntong.accounts.models import Membership, Role, User
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import HONGYANG, NANXI, PUNING, area, login, make_user
+from cuntong.web.testing import HONGYANG, NANXI, PUNING, area, login, make_user
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

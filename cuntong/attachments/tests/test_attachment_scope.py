@@ -4,8 +4,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cuntong.attachments.models import Attachment
 from cuntong.attachments.services import attach
-from cuntong.core.testing import ScopedModelTests
 from cuntong.people.tests.factories import make_resident
+from cuntong.web.testing import ScopedModelTests
 
 
 class TestAttachmentScope(ScopedModelTests):

@@ -11,7 +11,7 @@ from PIL import Image
 
 from cuntong.accounts.models import Role
 from cuntong.attachments import rules, services
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user
+from cuntong.web.testing import HONGYANG, NANXI, area, login, make_user
 
 
 def jpeg_with_exif(gps=True) -> bytes:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from cuntong.attachments import rules, services
 from cuntong.attachments.models import Attachment
-from cuntong.core.testing import HONGYANG, area, login, make_user
+from cuntong.web.testing import HONGYANG, area, login, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # The attack from issue 10: a "WEBP" that is JavaScript, and a "WEBP" page that loads it.

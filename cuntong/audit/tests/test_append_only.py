@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection, transaction
 
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
-from cuntong.core.testing import backdate, make_user
+from cuntong.web.testing import backdate, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("base_data")]
 

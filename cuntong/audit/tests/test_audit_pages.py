@@ -12,7 +12,7 @@ from cuntong.accounts.models import Organisation
 from cuntong.audit.context import acting_as
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
-from cuntong.core.testing import HONGYANG, PUNING, area, backdate, login, make_user, programme
+from cuntong.web.testing import HONGYANG, PUNING, area, backdate, login, make_user, programme
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

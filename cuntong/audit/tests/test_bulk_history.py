@@ -13,7 +13,7 @@ from cuntong.audit import bulk
 from cuntong.audit.changelog import history_of, is_tracked
 from cuntong.audit.models import ChangeRecord
 from cuntong.core.models import BusinessModel
-from cuntong.core.testing import programme
+from cuntong.web.testing import programme
 
 ROOT = Path(__file__).resolve().parents[2]  # the cuntong package
 MANAGERS = {"objects", "_base_manager", "_default_manager"}
@@ -40,7 +40,7 @@ UNKNOWN = "?"
 UNRECORDED = {
     ("accounts/passwords.py", UNKNOWN): "the user's password timestamps: never recorded (changelog.NEVER_RECORDED)",
     ("accounts/services.py", "User"): "the forced first-login password change flag of a user just created",
-    ("core/testing.py", UNKNOWN): "test helper backdating audit rows, as only the table owner could",
+    ("web/testing.py", UNKNOWN): "test helper backdating audit rows, as only the table owner could",
     ("people/personal_data.py", UNKNOWN): "re-encryption under a new key: the values do not change",
     ("stations/views.py", "DisplayLink"): "last use of a wall display link: a read, not an edit",
 }

@@ -7,8 +7,8 @@ from cuntong.accounts.models import Organisation
 from cuntong.audit.changelog import history_of
 from cuntong.audit.context import acting_as
 from cuntong.audit.models import ChangeRecord
-from cuntong.core.testing import HONGYANG, PUNING, area, make_user, programme
 from cuntong.people.tests.factories import id_number, make_resident
+from cuntong.web.testing import HONGYANG, PUNING, area, make_user, programme
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

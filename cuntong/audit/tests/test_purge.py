@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
-from cuntong.core.testing import backdate
+from cuntong.web.testing import backdate
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

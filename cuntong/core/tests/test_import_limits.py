@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import Column, Importer
-from cuntong.core.testing import login, make_user
 from cuntong.jobs.models import Job
+from cuntong.web.testing import login, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 
 from cuntong.accounts.models import Grant
 from cuntong.core.scoping import Scope, grant_filter, scope_filter
-from cuntong.core.testing import HONGYANG, NANXI, PUNING, make_user
 from cuntong.geo.models import Area
 from cuntong.programme.models import Phase, Programme, Target
+from cuntong.web.testing import HONGYANG, NANXI, PUNING, make_user
 
 
 class FakeModel:

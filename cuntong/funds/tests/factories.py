@@ -14,8 +14,8 @@ from django.db import connection
 
 from cuntong.accounts.models import Organisation
 from cuntong.core.money import wan_to_yuan
-from cuntong.core.testing import HONGYANG, PUNING, area, make_user, programme
 from cuntong.programme.models import BudgetAllocation, Project, SubItem
+from cuntong.web.testing import HONGYANG, PUNING, area, make_user, programme
 
 from .. import services
 from ..models import Contract

@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from cuntong.core.money import wan_to_yuan
-from cuntong.core.testing import login
 from cuntong.funds import ledger, queries, services
 from cuntong.funds.models import Contract, LedgerEntry
 from cuntong.funds.rules import FundRuleViolation
+from cuntong.web.testing import login
 
 from .factories import contract, line, milestone_request, through
 

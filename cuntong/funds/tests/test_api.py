@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from cuntong.core.testing import _api_rows, login, programme
 from cuntong.funds import subsidies
 from cuntong.funds.models import Appeal, LedgerEntry
 from cuntong.funds.subsidies import StationFacts
+from cuntong.web.testing import _api_rows, login, programme
 
 from .factories import contract, evidence, line, set_status, sub_item
 

@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from cuntong.core.testing import make_user
 from cuntong.funds import ledger, services
 from cuntong.funds.models import Appeal, LedgerEntry
 from cuntong.funds.rules import FundRuleViolation
+from cuntong.web.testing import make_user
 
 from .factories import contract, contractor_org, contractor_user, milestone_request
 

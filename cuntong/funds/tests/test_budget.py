@@ -7,11 +7,11 @@ import pytest
 from django.db.models import Sum
 
 from cuntong.core.money import wan_to_yuan
-from cuntong.core.testing import programme
 from cuntong.funds import queries, services
 from cuntong.funds.models import BudgetLine, LedgerEntry
 from cuntong.funds.rules import FundRuleViolation
 from cuntong.programme.services import load_plan_file
+from cuntong.web.testing import programme
 
 from .factories import contract, direct_request, line, milestone_request, set_status, through
 

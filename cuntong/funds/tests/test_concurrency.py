@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from cuntong.core.money import wan_to_yuan
-from cuntong.core.testing import load_base_data, make_user, programme
 from cuntong.funds import ledger, queries, services
+from cuntong.web.testing import load_base_data, make_user, programme
 
 from .factories import Cast, approve_concurrently, direct_request, line, race, set_status
 

@@ -4,10 +4,10 @@ marked as demo data, the same every time, and unchanged by a second run."""
 from cuntong.accounts.demo import create_users
 from cuntong.audit.context import acting_as
 from cuntong.core.demo import STEPS, DemoContext
-from cuntong.core.testing import programme
 from cuntong.funds import ledger
 from cuntong.funds.demo import create_fund_records
 from cuntong.funds.models import Appeal, Contract, DisbursementRequest, LedgerEntry
+from cuntong.web.testing import programme
 
 
 def snapshot():

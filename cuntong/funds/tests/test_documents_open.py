@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from cuntong.core.testing import login, programme
 from cuntong.funds import ledger
 from cuntong.funds.models import LedgerEntry
+from cuntong.web.testing import login, programme
 
 from .factories import contract, milestone_request, through
 

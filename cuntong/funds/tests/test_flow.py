@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 
 from cuntong.attachments.services import attachments_of
 from cuntong.core.money import wan_to_yuan
-from cuntong.core.testing import programme
 from cuntong.funds import services
 from cuntong.funds.models import DisbursementRequest, LedgerEntry
 from cuntong.funds.rules import FundRuleViolation
+from cuntong.web.testing import programme
 
 from .factories import contract, direct_request, evidence, line, milestone_request, set_status, through
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from cuntong.audit.changelog import history_of
 from cuntong.audit.context import acting_as
-from cuntong.core.testing import HONGYANG, programme
 from cuntong.funds import services, subsidies
 from cuntong.funds.models import ContractMilestone, SubsidyLine
 from cuntong.funds.subsidies import StationFacts
+from cuntong.web.testing import HONGYANG, programme
 
 from .factories import contract
 

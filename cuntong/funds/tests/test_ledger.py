@@ -13,9 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from cuntong.core.testing import programme
 from cuntong.funds import ledger, services
 from cuntong.funds.models import LedgerEntry, LedgerHead, LedgerSnapshot
+from cuntong.web.testing import programme
 
 from .factories import contract, milestone_request, through
 

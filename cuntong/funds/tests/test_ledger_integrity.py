@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cuntong.core.testing import programme
 from cuntong.funds import ledger
 from cuntong.funds.models import LedgerEntry, LedgerEvent, LedgerHead, LedgerSnapshot
+from cuntong.web.testing import programme
 
 from .factories import contract
 

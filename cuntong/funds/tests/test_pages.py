@@ -9,9 +9,9 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from cuntong.core.money import wan_to_yuan
-from cuntong.core.testing import login, programme
 from cuntong.funds import ledger, services
 from cuntong.funds.models import Appeal, Contract, DisbursementRequest, LedgerEntry, LedgerSnapshot
+from cuntong.web.testing import login, programme
 
 from .factories import contract, evidence, line, milestone_request, through
 

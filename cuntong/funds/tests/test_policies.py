@@ -3,8 +3,8 @@ finance may, a township-scoped finance member may not, and without a programme b
 
 import pytest
 
-from cuntong.core.testing import HONGYANG, login, make_user
 from cuntong.funds import policies
+from cuntong.web.testing import HONGYANG, login, make_user
 
 from .factories import contract
 

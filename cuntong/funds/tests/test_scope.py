@@ -1,4 +1,4 @@
-"""Who sees which fund records, on pages, exports and the API (core.testing.ScopedModelTests for each model).
+"""Who sees which fund records, on pages, exports and the API (web.testing.ScopedModelTests for each model).
 
 Fund records belong to the programme, not to a township: a township-scoped membership opens none of them, even
 when its role holds the view permission (``township_role = "evaluator"`` below: a third-party evaluator scoped to
@@ -14,12 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cuntong.accounts.models import User
-from cuntong.core.testing import HONGYANG, NANXI, ScopedModelTests, _api_rows, login, make_user, programme
 from cuntong.funds import ledger, services, subsidies
 from cuntong.funds import models as funds_models
 from cuntong.funds.models import LedgerEntry
 from cuntong.funds.subsidies import StationFacts
 from cuntong.programme.models import BudgetAllocation, Project
+from cuntong.web.testing import HONGYANG, NANXI, ScopedModelTests, _api_rows, login, make_user, programme
 
 from .factories import contract, contractor_org, contractor_user, milestone_request
 

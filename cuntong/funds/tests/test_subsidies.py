@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme
 from cuntong.funds import ledger, services, subsidies
 from cuntong.funds.models import LedgerEntry, SubsidyLine
 from cuntong.funds.rules import FundRuleViolation
 from cuntong.funds.subsidies import StationFacts
+from cuntong.web.testing import HONGYANG, NANXI, login, make_user, programme
 
 from .factories import through
 

@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from cuntong.core.money import wan_to_yuan
-from cuntong.core.testing import login
 from cuntong.funds import ledger, queries, services
 from cuntong.funds.models import Appeal, Contract, LedgerEntry
 from cuntong.funds.rules import FundRuleViolation
+from cuntong.web.testing import login
 
 from .factories import contract, contractor_org, contractor_user, line, milestone_request, through
 

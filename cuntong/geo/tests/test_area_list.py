@@ -2,7 +2,7 @@ from cuntong.geo.models import Area
 
 
 def test_area_list_query_count_is_pinned(base_data, django_assert_max_num_queries):
-    from cuntong.core.testing import login, make_user
+    from cuntong.web.testing import login, make_user
 
     client = login(make_user("office-user", "office"))
     with django_assert_max_num_queries(12):

@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from cuntong.core.testing import ScopedModelTests, area
 from cuntong.geo.models import Area
+from cuntong.web.testing import ScopedModelTests, area
 
 
 class TestAreaScope(ScopedModelTests):

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 from cuntong.core.actors import SYSTEM
-from cuntong.core.testing import load_base_data
 from cuntong.geo.importers import AreaImporter
 from cuntong.geo.models import Area
+from cuntong.web.testing import load_base_data
 
 PUNING_FILE = settings.BASE_DIR / "data" / "puning-townships.csv"
 

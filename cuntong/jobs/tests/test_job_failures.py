@@ -12,10 +12,10 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
-from cuntong.core.testing import login, make_user
 from cuntong.jobs import services
 from cuntong.jobs.models import Job
-from cuntong.jobs.tasks import run_job
+from cuntong.jobs.services import run_job
+from cuntong.web.testing import login, make_user
 
 T0 = datetime.datetime(2026, 12, 2, 9, 0, tzinfo=datetime.UTC)
 SQL_ERROR = "UNIQUE constraint failed: stations_station.programme_id, stations_station.code"

@@ -5,10 +5,10 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cuntong.core.testing import login, make_user
 from cuntong.geo.models import Area
 from cuntong.jobs import services
 from cuntong.jobs.models import Job
+from cuntong.web.testing import login, make_user
 
 
 @services.handler("test.count")

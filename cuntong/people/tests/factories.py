@@ -3,8 +3,8 @@
 from stdnum.cn import ric
 
 from cuntong.audit.context import acting_as
-from cuntong.core.testing import TEST_VILLAGES, area, programme
 from cuntong.people.models import Resident
+from cuntong.web.testing import TEST_VILLAGES, area, programme
 
 
 def id_number(serial: int, region: str = "445281", born: str = "19850315") -> str:

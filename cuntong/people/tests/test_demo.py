@@ -4,9 +4,9 @@ import pytest
 
 from cuntong.core.demo import DemoContext
 from cuntong.core.personal import RESIDENT_ID
-from cuntong.core.testing import programme
 from cuntong.people.demo import generate_roster
 from cuntong.people.models import Resident
+from cuntong.web.testing import programme
 
 pytestmark = pytest.mark.usefixtures("base_data")
 

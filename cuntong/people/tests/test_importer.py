@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import login, make_user, programme, xlsx_upload
 from cuntong.jobs.models import Job
 from cuntong.people.models import Resident
+from cuntong.web.testing import login, make_user, programme, xlsx_upload
 
 from .factories import id_number, make_resident
 
@@ -98,7 +98,7 @@ def test_the_import_page_runs_a_job_with_the_report(db, django_capture_on_commit
     client = login(make_user("poverty", "poverty_office"))
     upload = workbook([good_row(1), good_row(2, 身份证号=id_number(2)[:17])])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("core:import", args=["residents"]), {"file": upload})
+        response = client.post(reverse("web:import", args=["residents"]), {"file": upload})
     job = Job.objects.get()
     assert response["Location"] == job.get_absolute_url()
     page = client.get(job.get_absolute_url()).content.decode()
@@ -107,7 +107,7 @@ def test_the_import_page_runs_a_job_with_the_report(db, django_capture_on_commit
 
 def test_the_import_page_needs_the_add_permission(db):
     client = login(make_user("reader", "office"))
-    assert client.get(reverse("core:import", args=["residents"])).status_code == 403
+    assert client.get(reverse("web:import", args=["residents"])).status_code == 403
 
 
 def test_the_command_line_import(db, tmp_path):

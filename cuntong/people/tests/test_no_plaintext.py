@@ -24,10 +24,10 @@ from openpyxl import load_workbook
 from cuntong.accounts.models import Organisation, User
 from cuntong.api_urls import router
 from cuntong.audit.models import ChangeRecord, SecurityEvent
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_upload
-from cuntong.core.views import ObjectListView
 from cuntong.jobs.models import Job
 from cuntong.people.models import Resident
+from cuntong.web.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_upload
+from cuntong.web.views import ObjectListView
 
 from .factories import id_number, make_resident
 
@@ -110,7 +110,7 @@ def _import_roster(client: Client, serials, *, bad_row=False) -> None:
         wrong = id_number(99)[:-1] + ("0" if id_number(99)[-1] != "0" else "1")
         rows.append(["坏行", wrong, "445281104202", "", ""])
     upload = xlsx_upload(["姓名", "身份证号", "村", "联系电话", "劳动能力"], rows, "roster.xlsx")
-    client.post(reverse("core:import", args=["residents"]), {"file": upload})
+    client.post(reverse("web:import", args=["residents"]), {"file": upload})
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ refused), and the poverty-training population the training module counts against
 import pytest
 from django.urls import reverse
 
-from cuntong.core.testing import HONGYANG, NANXI, login, make_user
 from cuntong.people.models import Resident
+from cuntong.web.testing import HONGYANG, NANXI, login, make_user
 
 from .factories import id_number, make_resident
 
@@ -69,7 +69,7 @@ def test_township_officials_read_but_do_not_write(db):
 
 def test_the_poverty_training_population(db):
     """Labour-capable registered poor of provincial poverty villages, migrant workers excluded (the seed's rule)."""
-    poverty_village, other_village = "445281104201", "445281104202"  # see core.testing.TEST_VILLAGES
+    poverty_village, other_village = "445281104201", "445281104202"  # see web.testing.TEST_VILLAGES
     counted = make_resident(HONGYANG, 1, is_labour_capable=True, village_code=poverty_village)
     make_resident(HONGYANG, 2, is_labour_capable=True, is_migrant_worker=True, village_code=poverty_village)
     make_resident(HONGYANG, 3, is_labour_capable=False, village_code=poverty_village)

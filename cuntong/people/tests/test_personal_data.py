@@ -10,8 +10,8 @@ from django.db import connection
 from cuntong.accounts.models import User
 from cuntong.audit.models import ChangeRecord, SecurityEvent
 from cuntong.core import crypto
-from cuntong.core.testing import HONGYANG, NANXI, make_user
 from cuntong.people.models import Resident
+from cuntong.web.testing import HONGYANG, NANXI, make_user
 
 from .factories import id_number, make_resident
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cuntong.accounts.models import Organisation
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme
+from cuntong.web.testing import HONGYANG, NANXI, area, login, make_user, programme
 
 from .factories import make_resident
 

@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from cuntong.core.testing import ScopedModelTests
 from cuntong.people.models import Resident
+from cuntong.web.testing import ScopedModelTests
 
 from .factories import make_resident
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from cuntong.core.testing import HONGYANG, login, make_user, other_county_programme, programme
 from cuntong.programme.kpi import AreaScope, KpiRegistry, Measurement, Status, judge, registry, shared
 from cuntong.programme.models import Programme
+from cuntong.web.testing import HONGYANG, login, make_user, other_county_programme, programme
 
 
 @pytest.fixture

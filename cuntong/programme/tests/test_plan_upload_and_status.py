@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cuntong.audit.models import ChangeRecord
-from cuntong.core.testing import HONGYANG, login, make_user, programme
 from cuntong.programme.models import Programme, Project
+from cuntong.web.testing import HONGYANG, login, make_user, programme
 
 
 def plan_text(mutate=None) -> bytes:

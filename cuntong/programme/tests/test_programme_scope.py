@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from cuntong.core.testing import HONGYANG, ScopedModelTests, programme
 from cuntong.geo.models import Area
 from cuntong.programme.models import BudgetAllocation, Phase, Programme, Project, SubItem, Target
+from cuntong.web.testing import HONGYANG, ScopedModelTests, programme
 
 OTHER_COUNTY = "445222"  # 揭西县, a neighbour of Puning
 

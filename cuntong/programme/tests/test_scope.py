@@ -1,5 +1,5 @@
-from cuntong.core.testing import SharedModelTests, programme
 from cuntong.programme.models import BudgetAllocation, Phase, Programme, Project, SubItem, Target
+from cuntong.web.testing import SharedModelTests, programme
 
 
 class TestProgrammeShared(SharedModelTests):

@@ -20,11 +20,11 @@ from django.utils import translation
 
 from cuntong.accounts.models import Membership, Role
 from cuntong.core.money import percent
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme
 from cuntong.geo.models import Area
 from cuntong.programme.kpi import AreaScope, Status, registry
 from cuntong.stations import rules
 from cuntong.stations.tests.factories import LIUSHA_EAST, make_hand_counted_network, make_station
+from cuntong.web.testing import HONGYANG, NANXI, area, login, make_user, programme
 
 
 @pytest.fixture

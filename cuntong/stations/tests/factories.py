@@ -1,4 +1,4 @@
-"""Stations and reports for tests, placed around the test villages of ``core.testing.load_base_data``."""
+"""Stations and reports for tests, placed around the test villages of ``web.testing.load_base_data``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cuntong.core.testing import HONGYANG, NANXI, area, programme
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import MonthlyReport, Station
+from cuntong.web.testing import HONGYANG, NANXI, area, programme
 
 # Far enough apart that the spacing rule never interferes unless a test wants it to.
 CENTRES = {HONGYANG: (23.43, 116.275), NANXI: (23.455, 116.43)}

@@ -1,9 +1,9 @@
 """Errors as errors (issues 9.7 and 10.4): a refused change through the API is a 400 with field messages, never a
 500 — a move into a rule violation, a station code or candidate name already used."""
 
-from cuntong.core.testing import HONGYANG, area, login, make_user, programme
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import CandidateSite, Station
+from cuntong.web.testing import HONGYANG, area, login, make_user, programme
 
 from .factories import make_station
 

@@ -8,9 +8,9 @@ station goes proposed → approved (rule check) → built → operating, each st
 import datetime
 
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, make_user, programme, xlsx_upload
 from cuntong.stations import rules
 from cuntong.stations.models import Station
+from cuntong.web.testing import HONGYANG, make_user, programme, xlsx_upload
 
 HEADER = ["站点名称", "层级", "服务区域代码", "纬度", "经度", "状态", "开始运营日期"]
 OPERATING = ["甲点", "村级服务点", f"{HONGYANG}201", 23.43, 116.275, "运营中", "2019-03-01"]

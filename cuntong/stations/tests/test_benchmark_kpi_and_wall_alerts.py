@@ -5,9 +5,9 @@ import datetime
 
 import time_machine
 
-from cuntong.core.testing import HONGYANG, NANXI, login, make_user, programme
 from cuntong.programme.kpi import AreaScope, registry
 from cuntong.stations.models import Station
+from cuntong.web.testing import HONGYANG, NANXI, login, make_user, programme
 
 from .factories import make_report, make_station
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from cuntong.core.testing import HONGYANG, login, make_user, programme
 from cuntong.programme.kpi import AreaScope, registry
 from cuntong.stations import services
+from cuntong.web.testing import HONGYANG, login, make_user, programme
 
 from .factories import make_hand_counted_network
 

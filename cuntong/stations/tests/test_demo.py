@@ -1,15 +1,15 @@
 """The demo builds a realistic, rule-abiding network and marks it generated (that running it again changes no row of
-any table is core/tests/test_demo.py's)."""
+any table is programme/tests/test_demo.py's)."""
 
 from collections import Counter
 
 from django.core.management import call_command
 
-from cuntong.core.testing import empty_database, frozen_clock
 from cuntong.programme.models import Programme
 from cuntong.stations import rules, services
 from cuntong.stations.demo import as_of
 from cuntong.stations.models import CandidateSite, CheckIn, ManagementProposal, MonthlyReport, Station, StationEvent
+from cuntong.web.testing import empty_database, frozen_clock
 
 
 # 2 December: before the reports' due day, when a demo dated from today found no station to eliminate.

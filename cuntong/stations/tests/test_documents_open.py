@@ -1,6 +1,6 @@
 """The station list's XLSX export opens in LibreOffice with its importer-compatible headers and masked phones."""
 
-from cuntong.core.testing import login, make_user
+from cuntong.web.testing import login, make_user
 
 from .test_pages import network  # noqa: F401 (fixture)
 

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, area, make_user, programme, xlsx_upload
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import Station, StationEvent
 from cuntong.stations.rules import Figures
+from cuntong.web.testing import HONGYANG, NANXI, area, make_user, programme, xlsx_upload
 
 from .factories import make_station, position
 

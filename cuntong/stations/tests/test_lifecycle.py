@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from cuntong.core.testing import HONGYANG, NANXI, login, make_user
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import Station
+from cuntong.web.testing import HONGYANG, NANXI, login, make_user
 
 from .factories import make_station, position
 
@@ -124,7 +124,7 @@ def test_transition_page_shows_refusal_and_accepts_override(office):
 def test_new_station_is_proposed_with_a_code(base_data):
     township = make_user("hongyang-user", "township", HONGYANG)
     client = login(township)
-    from cuntong.core.testing import area
+    from cuntong.web.testing import area
 
     response = client.post(
         "/stations/add/",
@@ -146,7 +146,7 @@ def test_new_station_is_proposed_with_a_code(base_data):
 
 def test_level_must_match_the_served_area(base_data):
     township = make_user("hongyang-user", "township", HONGYANG)
-    from cuntong.core.testing import area
+    from cuntong.web.testing import area
 
     response = login(township).post(
         "/stations/add/",
@@ -158,7 +158,7 @@ def test_level_must_match_the_served_area(base_data):
 
 def test_township_official_cannot_place_a_station_in_another_township(base_data):
     township = make_user("hongyang-user", "township", HONGYANG)
-    from cuntong.core.testing import area
+    from cuntong.web.testing import area
 
     response = login(township).post(
         "/stations/add/",
@@ -204,7 +204,7 @@ def test_concurrent_approvals_cannot_both_pass_the_spacing_check(transactional_d
 
     from django.db import connection
 
-    from cuntong.core.testing import load_base_data
+    from cuntong.web.testing import load_base_data
 
     load_base_data()
     first = make_station(VILLAGE_A, status=rules.PROPOSED)

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from cuntong.core.testing import HONGYANG, NANXI, area, frozen_clock, login, make_user, programme
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import CandidateSite, ManagementProposal
+from cuntong.web.testing import HONGYANG, NANXI, area, frozen_clock, login, make_user, programme
 
 from .factories import make_report, make_station
 

@@ -6,10 +6,10 @@ import json
 import pytest
 from django.core.management import call_command
 
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme
 from cuntong.jobs.models import Job
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import CandidateSite
+from cuntong.web.testing import HONGYANG, NANXI, area, login, make_user, programme
 
 from .factories import make_station, position
 

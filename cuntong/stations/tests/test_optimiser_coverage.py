@@ -6,9 +6,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from cuntong.core.testing import HONGYANG, NANXI, area, programme
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import CandidateSite
+from cuntong.web.testing import HONGYANG, NANXI, area, programme
 
 from .factories import make_station, position
 

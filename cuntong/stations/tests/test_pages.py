@@ -11,9 +11,9 @@ from PIL import Image
 
 from cuntong.accounts.middleware import LAST_ACTIVITY
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_rows, xlsx_upload
 from cuntong.stations import rules, services
 from cuntong.stations.models import CheckIn, DisplayLink, ManagementProposal, Station
+from cuntong.web.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_rows, xlsx_upload
 
 from .factories import make_report, make_station
 

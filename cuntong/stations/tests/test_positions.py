@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, area, login, make_user, programme, xlsx_upload
 from cuntong.geo.models import Area
 from cuntong.programme.plan import PlanInvalid, parse_plan
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import CandidateSite, Station
+from cuntong.web.testing import HONGYANG, area, login, make_user, programme, xlsx_upload
 
 SEOUL = (37.5665, 126.978)
 HANOI = (21.0285, 105.8542)

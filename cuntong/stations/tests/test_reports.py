@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, frozen_clock, login, make_user, programme, xlsx_rows, xlsx_upload
 from cuntong.stations import rules, services
 from cuntong.stations.models import MonthlyReport, ReportRevision, Station
 from cuntong.stations.rules import Figures
+from cuntong.web.testing import HONGYANG, NANXI, frozen_clock, login, make_user, programme, xlsx_rows, xlsx_upload
 
 from .factories import FIGURES, make_report, make_station
 

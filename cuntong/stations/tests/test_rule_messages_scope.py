@@ -2,8 +2,8 @@
 
 import pytest
 
-from cuntong.core.testing import HONGYANG, NANXI, login, make_user
 from cuntong.stations import rules, services, spatial
+from cuntong.web.testing import HONGYANG, NANXI, login, make_user
 
 from .factories import make_station
 

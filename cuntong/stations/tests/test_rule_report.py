@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_upload
 from cuntong.stations import rules, services, spatial
 from cuntong.stations.models import Station
+from cuntong.web.testing import HONGYANG, NANXI, area, login, make_user, programme, xlsx_upload
 
 from .factories import make_report, make_station
 

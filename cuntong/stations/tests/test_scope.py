@@ -5,7 +5,6 @@ import sys
 
 from django.apps import apps
 
-from cuntong.core.testing import HONGYANG, ScopedModelTests, area, programme
 from cuntong.stations import services
 from cuntong.stations.models import (
     CandidateSite,
@@ -18,6 +17,7 @@ from cuntong.stations.models import (
     StationEvent,
 )
 from cuntong.stations.rules import Figures
+from cuntong.web.testing import HONGYANG, ScopedModelTests, area, programme
 
 from .factories import make_report, make_station
 
@@ -144,7 +144,7 @@ def test_every_station_model_is_scope_tested():
 
 
 def test_operator_sees_only_their_own_station(base_data):
-    from cuntong.core.testing import login, make_user
+    from cuntong.web.testing import login, make_user
 
     operator = make_user("operator", "station_operator", HONGYANG)
     own = make_station(f"{HONGYANG}201", operator_user=operator)

@@ -4,10 +4,10 @@ that month's activity score (none without a report)."""
 import datetime
 from decimal import Decimal
 
-from cuntong.core.testing import HONGYANG, NANXI, make_user, programme
 from cuntong.funds import services as funds_services
 from cuntong.funds import subsidies
 from cuntong.stations import rules, services
+from cuntong.web.testing import HONGYANG, NANXI, make_user, programme
 
 from .factories import make_report, make_station
 

@@ -2,7 +2,7 @@
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cuntong.core.testing import PASSWORD, current_totp
+from cuntong.web.testing import PASSWORD, current_totp
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:

@@ -8,7 +8,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import HONGYANG, current_totp, make_user
+from cuntong.web.testing import HONGYANG, current_totp, make_user
 
 from .steps import enter_code, fits_the_screen, sign_in, sign_in_with_device, sign_out
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cuntong.accounts.tests.browser.steps import sign_in
 from cuntong.attachments.models import Attachment
 from cuntong.attachments.services import attach
-from cuntong.core.testing import HONGYANG, area, make_user
+from cuntong.web.testing import HONGYANG, area, make_user
 
 from ..test_inert_files import EVIL_JS, PDF
 

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cuntong.core.testing import PASSWORD, current_totp, programme
 from cuntong.funds import ledger, services
 from cuntong.funds.models import Appeal, DisbursementRequest
+from cuntong.web.testing import PASSWORD, current_totp, programme
 
 from ..factories import PDF, Cast, contract, milestone_request
 

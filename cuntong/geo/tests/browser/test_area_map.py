@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from cuntong.core.testing import HONGYANG, PASSWORD, area, make_user
+from cuntong.web.testing import HONGYANG, PASSWORD, area, make_user
 
 pytestmark = pytest.mark.browser
 

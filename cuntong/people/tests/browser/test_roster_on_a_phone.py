@@ -5,8 +5,8 @@ import pytest
 
 from cuntong.accounts.tests.browser.steps import fits_the_screen, sign_in, sign_in_with_device
 from cuntong.audit.models import SecurityEvent
-from cuntong.core.testing import HONGYANG, make_user
 from cuntong.people.tests.factories import make_resident
+from cuntong.web.testing import HONGYANG, make_user
 
 pytestmark = pytest.mark.browser
 

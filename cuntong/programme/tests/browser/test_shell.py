@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cuntong.core.testing import PASSWORD, make_user
+from cuntong.web.testing import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cuntong.core.testing import HONGYANG, NANXI, PASSWORD, make_user
 from cuntong.stations import rules
 from cuntong.stations.tests.factories import make_report, make_station
+from cuntong.web.testing import HONGYANG, NANXI, PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 HEAVY = ("echarts", "leaflet", "bootstrap.bundle", "htmx")

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from django.conf import settings
 
 from cuntong.core.models import business_models
-from cuntong.core.testing import ScopedModelTests
+from cuntong.web.testing import ScopedModelTests
 
 APPS_DIR = Path(settings.BASE_DIR) / "cuntong"
 
@@ -49,7 +49,7 @@ def _scoped() -> set[str]:
 
 def test_test_modules_are_found():
     names = _test_modules()
-    assert "cuntong.core.tests.test_scope_coverage" in names
+    assert "cuntong.web.tests.test_scope_coverage" in names
     assert any(name.startswith("cuntong.people.tests.") for name in names)
 
 

@@ -2,7 +2,7 @@
 constraints are checked before writing, for every scoped viewset, including fields the caller cannot send."""
 
 from cuntong.accounts.models import Organisation
-from cuntong.core.testing import PUNING, area, login, make_user, programme
+from cuntong.web.testing import PUNING, area, login, make_user, programme
 
 
 def test_a_name_clash_is_a_400_on_create_and_on_update(base_data):

@@ -2,7 +2,7 @@
 
 from cuntong.core.importer import IMPORTERS
 from cuntong.core.scoping import permission_name
-from cuntong.core.testing import login, make_user
+from cuntong.web.testing import login, make_user
 
 ROLES = ("office", "poverty_office", "sysadmin")  # between them, every model an importer writes
 

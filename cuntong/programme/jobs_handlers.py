@@ -1,13 +1,15 @@
-"""The generic import job: any registered importer, run in the background with progress."""
+"""The generic import job: any registered importer, run in the background with progress, for the programme the
+upload was made in (hence here: the web layer below starts it by its kind, it cannot know programmes)."""
 
 from django.core.files.storage import default_storage
 
+from cuntong.core.importer import IMPORTERS
 from cuntong.jobs.services import handler
 
-from .importer import IMPORTERS
+from .models import Programme
 
 
-@handler("core.import")
+@handler("core.import")  # the kind keeps its name: jobs already recorded carry it
 def run_import(
     progress,
     *,
@@ -20,8 +22,6 @@ def run_import(
     programme_id: int | None = None,
 ) -> dict:
     from django.contrib.auth import get_user_model
-
-    from cuntong.programme.models import Programme
 
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     programme = Programme.objects.filter(pk=programme_id).first() if programme_id else None

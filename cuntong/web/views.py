@@ -22,10 +22,9 @@ from django.views import generic
 
 from cuntong.audit.changelog import history_of
 from cuntong.audit.services import log_event
-
-from .export import xlsx_response
-from .importer import IMPORTERS, limit, megabytes
-from .scoping import is_permitted, permission_name
+from cuntong.core.export import xlsx_response
+from cuntong.core.importer import IMPORTERS, limit, megabytes
+from cuntong.core.scoping import is_permitted, permission_name
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Col:
 
 
 def _value(obj, path: str):
-    from .templatetags.cuntong import attr
+    from cuntong.core.templatetags.cuntong import attr
 
     return attr(obj, path)
 
@@ -151,7 +150,7 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
             rows=[(obj, [(c, _value(obj, c.accessor)) for c in self.columns]) for obj in context["object_list"]],
             filterset=self.filterset,
             add_url=reverse(self.add_url_name) if self.add_url_name and context["can_add"] else None,
-            import_url=reverse("core:import", args=[self.import_name])
+            import_url=reverse("web:import", args=[self.import_name])
             if self.import_name and context["can_add"]
             else None,
             querystring=query.urlencode(),
@@ -286,7 +285,7 @@ class ImportView(LoginRequiredMixin, generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self):
-        from .forms import ImportForm
+        from cuntong.core.forms import ImportForm
 
         return ImportForm
 

@@ -4,8 +4,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
-from cuntong.core.testing import empty_database
 from cuntong.geo.models import Area
+from cuntong.web.testing import empty_database
 
 
 def snapshot() -> dict[str, list[str]]:

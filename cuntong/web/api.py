@@ -18,8 +18,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .personal import PersonalValue
-from .scoping import is_permitted, permission_name
+from cuntong.core.personal import PersonalValue
+from cuntong.core.scoping import is_permitted, permission_name
 
 METHOD_ACTIONS = {
     "GET": "view",
@@ -165,7 +165,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedPrimaryKeyRelatedField
 
     def build_standard_field(self, field_name, model_field):
-        from .fields import EncryptedPersonalField
+        from cuntong.core.fields import EncryptedPersonalField
 
         if isinstance(model_field, EncryptedPersonalField):
             return MaskedField, {}

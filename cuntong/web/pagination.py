@@ -1,4 +1,4 @@
-"""API pagination (``DEFAULT_PAGINATION_CLASS``); apart from ``core.api`` because DRF imports it while loading views."""
+"""API pagination (``DEFAULT_PAGINATION_CLASS``); apart from ``web.api`` because DRF imports it while loading views."""
 
 from django.utils.translation import gettext as _
 from rest_framework import pagination

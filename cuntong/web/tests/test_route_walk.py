@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 
 from cuntong.accounts.models import Membership, Role
 from cuntong.core.importer import IMPORTERS
-from cuntong.core.testing import HONGYANG, NANXI, area, load_base_data, login, make_user, programme
+from cuntong.web.testing import HONGYANG, NANXI, area, load_base_data, login, make_user, programme
 
 # Routes anyone may open, each with the reason; everything else must refuse strangers.
 PUBLIC = {

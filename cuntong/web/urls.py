@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "core"
+app_name = "web"
 urlpatterns = [
     path("import/<slug:name>/", views.ImportView.as_view(), name="import"),
 ]

@@ -1,12 +1,14 @@
+"""The page shell's context: here, not in core, because the programme switcher needs the programmes."""
+
 from django.conf import settings
 
-from . import navigation
+from cuntong.core import navigation
+
+from .middleware import visible_programmes
 
 
 def shell(request):
     """What the base layout needs on every page: menus, the current programme, the programme switcher."""
-    from cuntong.programme.middleware import visible_programmes
-
     user = getattr(request, "user", None)
     if user is None:
         return {}

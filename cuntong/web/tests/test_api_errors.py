@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from cuntong.core.testing import login, make_user
+from cuntong.web.testing import login, make_user
 
 
 class RefusingView(APIView):

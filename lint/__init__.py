@@ -1,0 +1,1 @@
+"""Project checks beyond ruff: import-linter contract types (see `.importlinter`)."""
