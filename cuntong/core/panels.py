@@ -42,10 +42,6 @@ class PanelCall:
     def user(self):
         return self.request.user
 
-    @property
-    def programme(self):
-        return getattr(self.request, "programme", None)
-
     def related(self, model, via: str | None = None, *, action: str = "view", **lookups):
         """Rows of ``model`` the viewer may ``action``, narrowed to those ``via`` points to this record (a foreign
         key's name) and to ``lookups``: the same ``restrict`` the owning app's pages start from."""
@@ -56,6 +52,8 @@ class PanelCall:
 
 @dataclass(frozen=True)
 class Panel:
+    """A card (or tab) registered for the detail pages of ``target``'s records; see ``register_panel``."""
+
     target: str
     name: str
     title: str

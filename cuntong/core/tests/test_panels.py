@@ -148,13 +148,13 @@ def test_related_rows_are_restricted_to_the_viewer(stations):
     office = make_user("office-user", "office")
 
     def names(user):
-        call = panels.PanelCall(county, SimpleNamespace(user=user, programme=None))
+        call = panels.PanelCall(county, SimpleNamespace(user=user))
         return set(call.related(Station, area__code__startswith=county.code).values_list("name", flat=True))
 
     assert names(clerk) == {"洪阳测试服务点"}
     assert names(office) == {"洪阳测试服务点", "南溪测试服务点"}
     # ``via`` narrows to the rows pointing at the record: no station replaces this one.
-    replacing = panels.PanelCall(stations[0], SimpleNamespace(user=clerk, programme=None)).related(Station, "replaces")
+    replacing = panels.PanelCall(stations[0], SimpleNamespace(user=clerk)).related(Station, "replaces")
     assert list(replacing) == []
 
 
