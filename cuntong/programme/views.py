@@ -20,6 +20,7 @@ from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.core.money import yuan_to_wan
 from cuntong.core.navigation import landing_for
 from cuntong.core.scoping import is_permitted
+from cuntong.core.todo import todos_for
 from cuntong.web.redirects import next_url
 from cuntong.web.views import ObjectEditView
 
@@ -93,6 +94,7 @@ def overview(request, code=None):
         "current_phases": [p for p in phases if p.start_date <= today <= p.end_date],
         "kpis": registry.evaluate(AreaScope(programme, request.user)),
         "today": today,
+        "todos": todos_for(request.user, programme, today=today),
     }
     return render(request, "programme/overview.html", context)
 

@@ -640,6 +640,12 @@ def review_activity(
     return created
 
 
+def proposals_to_decide(user, proposals):
+    """The pending proposals of ``proposals`` that ``user`` sees and may decide: the check ``decide_proposal`` makes."""
+    stations = Station.objects.restrict(user, rules.MANAGE)
+    return proposals.restrict(user, "view").filter(status=ProposalStatus.PENDING, station__in=stations)
+
+
 @transaction.atomic
 def decide_proposal(proposal: ManagementProposal, *, approve: bool, user, reason: str = "") -> ManagementProposal:
     """The office's decision; an approval makes the life-cycle step, recorded with the proposal."""

@@ -10,18 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
 from cuntong.audit.changelog import history_of
 from cuntong.audit.services import log_event
+from cuntong.core import panels
 from cuntong.core.export import xlsx_response
 from cuntong.core.importer import IMPORTERS, limit, megabytes
 from cuntong.core.scoping import is_permitted, permission_name
@@ -264,6 +267,27 @@ class ObjectHistoryView(ScopedViewMixin, generic.DetailView):
 
 def get_permitted_or_404(user, model, action: str, **lookup):
     return get_object_or_404(model.objects.restrict(user, action), **lookup)
+
+
+@login_required
+def panel_content(request, label: str, pk: int, panel: str):
+    """One registered panel of one record (a tab's content, fetched with htmx): 404 unless the record lies in the
+    user's scope as on its detail page and the panel shows for them; a whole page when opened without htmx."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not hasattr(model.objects, "restrict"):
+        raise Http404
+    obj = get_object_or_404(model.objects.restrict(request.user, "view").in_programme(request.programme), pk=pk)
+    found = panels.find(model, panel)
+    call = panels.PanelCall(obj, request)
+    if found is None or not found.shows_for(call):
+        raise Http404
+    context = {"object": obj, "panel": found, "html": found.render(call)}
+    if getattr(request, "htmx", False):
+        return render(request, "core/_panel_body.html", context)
+    return render(request, "core/panel_page.html", context)
 
 
 class ImportView(LoginRequiredMixin, generic.FormView):

@@ -231,6 +231,8 @@ class Dataset:
                     "model_name": "station",
                     "field": "id_number",
                     "url": "walk/",
+                    "label": "stations.station",
+                    "panel": "attachments",
                     **SECRET_IN_URL,
                 }[param]
         if route.name == "people:reveal":
@@ -256,7 +258,7 @@ WHOLE_LEDGER = r"^funds:(dashboard|export|ledger_verify)$|funds/ledger-(head|ver
 ID_PARAMS = {"pk", "object_id", "job_id", "entry", "code"}
 # Which dataset record a route's id parameter names (first match wins).
 ROUTE_RECORDS = [
-    (r"^stations:(station_|report_form|checkin$)|^stations-stations-", "station"),
+    (r"^stations:(station_|report_form|checkin$)|^stations-stations-|^web:panel$", "station"),
     (r"^stations:report_detail|station-reports-detail", "report"),
     (r"station-report-revisions", "revision"),
     (r"station-events", "event"),
