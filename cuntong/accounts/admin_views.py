@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from cuntong.core.scoping import is_permitted
 from cuntong.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 
-from . import rules, services, tables
+from . import policies, rules, services, tables
 from .filters import MembershipFilter, OrganisationFilter, UserFilter
 from .forms import MembershipForm, OrganisationForm, RoleForm, UnlockForm, UserCreateForm, UserForm
 from .models import Membership, Organisation, Role, User
@@ -81,7 +81,7 @@ class UserDetailView(ObjectDetailView):
             if user.has_perm("accounts.view_membership")
             else None
         )
-        maintainable = not _refused(services.check_account, user, target)
+        maintainable = policies.may_maintain(user, target)
         context["can_grant"] = user.has_perm("accounts.add_membership") and maintainable
         context["can_reset"] = maintainable and is_permitted(user, "change", target)
         if not maintainable:
@@ -89,14 +89,6 @@ class UserDetailView(ObjectDetailView):
         context["can_read_events"] = user.has_perm("audit.view_securityevent")
         context["can_read_changes"] = user.has_perm("audit.view_changerecord")
         return context
-
-
-def _refused(check, *args) -> bool:
-    try:
-        check(*args)
-    except ValidationError:
-        return True
-    return False
 
 
 class UserCreateView(ObjectEditView):
@@ -135,10 +127,7 @@ class UserEditView(ObjectEditView):
 
     def get_object(self, queryset=None):
         account = super().get_object(queryset)
-        try:
-            services.check_account(self.request.user, account)
-        except ValidationError as exc:
-            raise PermissionDenied(exc.messages[0]) from exc
+        policies.require_maintain(self.request.user, account)
         return account
 
 
@@ -148,10 +137,8 @@ class UserEditView(ObjectEditView):
 def reset_password(request, pk):
     """A system administrator issues a temporary password (never for their own account)."""
     target = get_object_or_404(User.objects.restrict(request.user, "change"), pk=pk)
-    try:
-        password = services.reset_password(target, by=request.user)
-    except ValidationError as exc:
-        raise PermissionDenied(exc.messages[0]) from exc
+    policies.require_maintain(request.user, target)
+    password = services.reset_password(target, by=request.user)
     return render(request, "accounts/password_issued.html", {"account": target, "password": password})
 
 
@@ -190,9 +177,14 @@ class MembershipEditView(ObjectEditView):
 # --- roles (deployment-wide permission sets) ---------------------------------------------------------------------
 
 
-class RoleListView(LoginRequiredMixin, PermissionRequiredMixin, generic.ListView):
-    permission_required = "accounts.view_role"
+class RolesMixin(LoginRequiredMixin, PermissionRequiredMixin):
     raise_exception = True
+
+    def has_permission(self):
+        return policies.may_view_roles(self.request.user)
+
+
+class RoleListView(RolesMixin, generic.ListView):
     template_name = "accounts/role_list.html"
 
     def get_queryset(self):
@@ -202,9 +194,7 @@ class RoleListView(LoginRequiredMixin, PermissionRequiredMixin, generic.ListView
         ).order_by("-is_builtin", "duty", "code")
 
 
-class RoleDetailView(LoginRequiredMixin, PermissionRequiredMixin, generic.DetailView):
-    permission_required = "accounts.view_role"
-    raise_exception = True
+class RoleDetailView(RolesMixin, generic.DetailView):
     model = Role
     template_name = "accounts/role_detail.html"
 

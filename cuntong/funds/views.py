@@ -167,14 +167,14 @@ class ContractDetailView(ObjectDetailView):
             requests=contract.requests.select_related("milestone"),
             timeline=timeline(user, contract=contract),
             sign_form=SignForm()
-            if contract.status == Contract.Status.DRAFT and is_permitted(user, "change", contract)
+            if contract.status == Contract.Status.DRAFT and policies.may(user, "change", contract)
             else None,
             **(
                 {
                     "amend_form": AmendForm(initial={"amount": contract.amount, "end_date": contract.end_date}),
                     "terminate_form": TerminateForm(),
                 }
-                if contract.status == Contract.Status.SIGNED and is_permitted(user, "change", contract)
+                if contract.status == Contract.Status.SIGNED and policies.may(user, "change", contract)
                 else {}
             ),
             can_request=user.has_perm("funds.add_disbursementrequest") and contract.status == Contract.Status.SIGNED,
@@ -296,7 +296,7 @@ class RequestDetailView(ObjectDetailView):
         actions = policies.request_decisions(user, obj)
         context.update(
             actions=[(a, ACTION_LABELS[a], ActionForm(action=a, prefix=a)) for a in actions],
-            can_resubmit=obj.status == rules.Status.RETURNED and is_permitted(user, "change", obj),
+            can_resubmit=obj.status == rules.Status.RETURNED and policies.may(user, "change", obj),
             timeline=timeline(user, request=obj),
             appeals=Appeal.objects.restrict(user, "view").filter(request=obj),
             appealable=policies.appealable(user, obj, LedgerEntry.objects.filter(request=obj)),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cuntong.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 
-from . import services
+from . import policies, services
 from .filters import ResidentFilter
 from .forms import LookupForm, ResidentForm, RevealForm
 from .models import Resident
@@ -52,7 +52,7 @@ class ResidentEditView(ObjectEditView):
 @login_required
 def lookup(request):
     """POSTed ID number → the person's page (inside the user's scope), so the number never sits in a URL."""
-    if not request.user.has_perm("people.view_resident"):
+    if not policies.may_look_up(request.user):
         raise PermissionDenied
     form = LookupForm(request.POST)
     found = None
@@ -78,7 +78,7 @@ def reveal(request, app_label, model_name, pk, field):
     if model is None or getattr(model, "scope", None) is None or field not in services.personal_field_names(model):
         raise Http404
     obj = get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
-    if not services.can_reveal(request.user, obj):
+    if not policies.may_reveal(request.user, obj):
         raise PermissionDenied(_("您没有查看完整个人信息的权限。"))
     form = RevealForm(request.POST or None)
     context = {"object": obj, "field": field, "label": model._meta.get_field(field).verbose_name, "form": form}

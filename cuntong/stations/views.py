@@ -32,7 +32,7 @@ from cuntong.jobs.services import start
 from cuntong.jobs.views import visible_jobs
 from cuntong.programme.kpi import AreaScope
 
-from . import dashboard, rules, services, tables
+from . import dashboard, policies, rules, services, tables
 from .filters import CandidateFilter, CheckInFilter, ProposalFilter, ReportFilter, StationFilter
 from .forms import (
     CandidateSiteForm,
@@ -44,7 +44,6 @@ from .forms import (
     StationForm,
     TransitionForm,
 )
-from .kpis import coverage_in
 from .models import (
     CandidateSite,
     CheckIn,
@@ -127,16 +126,12 @@ class StationDetailView(ObjectDetailView):
             if station.status in (rules.PROPOSED, *rules.ACTIVE_STATUSES)
             else []
         )
-        allowed = [
-            target
-            for target, action in rules.TRANSITIONS.get(station.status, {}).items()
-            if user.has_perm(f"stations.{action}_station")
-        ]
-        if allowed and is_permitted(user, "view", station):
+        allowed = policies.transition_targets(user, station)
+        if allowed:
             form = TransitionForm(station=station)
             form.fields["target"].choices = [c for c in form.fields["target"].choices if c[0] in allowed]
             context["transition_form"] = form
-        context["can_override"] = user.has_perm("stations.override_station")
+        context["can_override"] = policies.may(user, "override", station)
         context["can_report"] = user.has_perm("stations.add_monthlyreport") and station.is_in_operation
         context["today_month"] = f"{timezone.localdate():%Y-%m}"
         context["proposals"] = station.proposals.all()[:5]
@@ -591,9 +586,7 @@ def rule_check(request):
 def coverage(request):
     _need(request, "stations.view_station")
     scope = AreaScope(_programme(request), request.user)
-    figures = coverage_in(scope)
-    if figures is None:
-        raise PermissionDenied(_("覆盖率按乡镇或全县统计，您的账号只能查看本站的记录。"))
+    figures = policies.network_coverage(scope)
     uncovered = (
         Area.objects.current()
         .restrict(request.user, "view")
@@ -622,7 +615,7 @@ class ProposalListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_review"] = self.request.user.has_perm("stations.manage_station")
+        context["can_review"] = policies.may_manage_network(self.request.user)
         return context
 
 
@@ -640,7 +633,9 @@ class ProposalDetailView(ObjectDetailView):
         basis = proposal.basis or {}
         context["scores"] = [(month, (basis.get("scores") or {}).get(month)) for month in basis.get("months", [])]
         context["basis"] = basis
-        if proposal.status == ProposalStatus.PENDING and self.request.user.has_perm("stations.manage_station"):
+        if proposal.status == ProposalStatus.PENDING and policies.may(
+            self.request.user, rules.MANAGE, proposal.station
+        ):
             context["decision_form"] = DecisionForm()
         return context
 
@@ -667,7 +662,7 @@ def proposal_decide(request, pk):
 @login_required
 def review(request):
     """Run the dynamic-management rule now (it also runs from `cuntong stations review`)."""
-    _need(request, "stations.manage_station")
+    policies.require_manage_network(request.user)
     programme = _programme(request)
     created = services.review_activity(programme, user=request.user)
     services.refresh_benchmarks(programme, user=request.user)

@@ -1,6 +1,7 @@
 from django import template
 from django.contrib.contenttypes.models import ContentType
 
+from .. import policies
 from ..models import Attachment
 from ..services import attachments_of
 from ..views import UploadForm
@@ -16,7 +17,7 @@ def attachment_panel(context, owner):
         "owner": owner,
         "attachments": attachments_of(owner).restrict(user, "view"),
         "content_type_id": ContentType.objects.get_for_model(type(owner), for_concrete_model=False).pk,
-        "can_upload": user.has_perm("attachments.add_attachment"),
+        "can_upload": policies.may_attach(user, owner),
         "form": UploadForm(),
         "kinds": Attachment.Kind,
         "request": context["request"],
