@@ -9,18 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import generic
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cuntong.core.scoping import is_permitted
-from cuntong.web.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
+from cuntong.web.views import ObjectDetailView, ObjectEditView, ObjectListView
 
-from . import rules, services
+from . import policies, rules, services, tables
 from .filters import MembershipFilter, OrganisationFilter, UserFilter
 from .forms import MembershipForm, OrganisationForm, RoleForm, UnlockForm, UserCreateForm, UserForm
 from .models import Membership, Organisation, Role, User
@@ -29,39 +28,16 @@ from .models import Membership, Organisation, Role, User
 
 
 class OrganisationListView(ObjectListView):
-    model = Organisation
-    columns = (
-        Col("name", _lazy("名称"), kind="link", order_by="name"),
-        Col("kind", _lazy("类型"), order_by="kind"),
-        Col("area.name", _lazy("所在区划"), phone_hidden=True),
-        Col("credit_code", _lazy("统一社会信用代码"), phone_hidden=True),
-        Col("contact_name", _lazy("联系人"), phone_hidden=True),
-        Col("contact_phone", _lazy("联系电话"), kind="personal", phone_hidden=True),
-        Col("is_active", _lazy("有效"), kind="bool"),
-    )
+    table = tables.OrganisationTable
     filterset_class = OrganisationFilter
     add_url_name = "accounts:organisation_add"
-
-    def optimise(self, queryset):
-        return queryset.select_related("area")
 
 
 class OrganisationDetailView(ObjectDetailView):
     model = Organisation
     template_name = "accounts/organisation_detail.html"
     edit_url_name = "accounts:organisation_edit"
-    fields = (
-        Col("name", _lazy("名称")),
-        Col("short_name", _lazy("简称")),
-        Col("kind", _lazy("类型")),
-        Col("area", _lazy("所在区划")),
-        Col("programme", _lazy("所属项目")),
-        Col("credit_code", _lazy("统一社会信用代码")),
-        Col("duties", _lazy("职责")),
-        Col("contact_name", _lazy("联系人")),
-        Col("contact_phone", _lazy("联系电话"), kind="personal"),
-        Col("is_active", _lazy("有效"), kind="bool"),
-    )
+    fields = tables.ORGANISATION_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("area", "programme")
@@ -83,43 +59,19 @@ class OrganisationEditView(ObjectEditView):
 
 # --- users -------------------------------------------------------------------------------------------------------
 
-MEMBERSHIPS = Prefetch("memberships", queryset=Membership.objects.select_related("role", "area"))
-
 
 class UserListView(ObjectListView):
-    model = User
-    columns = (
-        Col("username", _lazy("用户名"), kind="link", order_by="username"),
-        Col("display_name", _lazy("姓名"), order_by="display_name"),
-        Col("role_summary", _lazy("角色（管辖范围）"), phone_hidden=True),
-        Col("phone", _lazy("手机号"), kind="personal", phone_hidden=True),
-        Col("is_active", _lazy("有效"), kind="bool"),
-        Col("last_login", _lazy("最近登录"), kind="datetime", phone_hidden=True, order_by="last_login"),
-    )
+    table = tables.UserTable
     filterset_class = UserFilter
     add_url_name = "accounts:user_add"
     import_name = "users"
-
-    def optimise(self, queryset):
-        return queryset.prefetch_related(MEMBERSHIPS)
 
 
 class UserDetailView(ObjectDetailView):
     model = User
     template_name = "accounts/user_detail.html"
     edit_url_name = "accounts:user_edit"
-    fields = (
-        Col("username", _lazy("用户名")),
-        Col("display_name", _lazy("姓名")),
-        Col("phone", _lazy("手机号"), kind="personal"),
-        Col("email", _lazy("电子邮箱")),
-        Col("is_active", _lazy("有效"), kind="bool"),
-        Col("requires_otp", _lazy("须双因素认证"), kind="bool"),
-        Col("must_change_password", _lazy("下次登录须修改密码"), kind="bool"),
-        Col("password_changed_at", _lazy("密码修改时间"), kind="datetime"),
-        Col("last_login", _lazy("最近登录"), kind="datetime"),
-        Col("date_joined", _lazy("创建时间"), kind="datetime"),
-    )
+    fields = tables.USER_DETAIL
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -129,7 +81,7 @@ class UserDetailView(ObjectDetailView):
             if user.has_perm("accounts.view_membership")
             else None
         )
-        maintainable = not _refused(services.check_account, user, target)
+        maintainable = policies.may_maintain(user, target)
         context["can_grant"] = user.has_perm("accounts.add_membership") and maintainable
         context["can_reset"] = maintainable and is_permitted(user, "change", target)
         if not maintainable:
@@ -137,14 +89,6 @@ class UserDetailView(ObjectDetailView):
         context["can_read_events"] = user.has_perm("audit.view_securityevent")
         context["can_read_changes"] = user.has_perm("audit.view_changerecord")
         return context
-
-
-def _refused(check, *args) -> bool:
-    try:
-        check(*args)
-    except ValidationError:
-        return True
-    return False
 
 
 class UserCreateView(ObjectEditView):
@@ -183,10 +127,7 @@ class UserEditView(ObjectEditView):
 
     def get_object(self, queryset=None):
         account = super().get_object(queryset)
-        try:
-            services.check_account(self.request.user, account)
-        except ValidationError as exc:
-            raise PermissionDenied(exc.messages[0]) from exc
+        policies.require_maintain(self.request.user, account)
         return account
 
 
@@ -196,10 +137,8 @@ class UserEditView(ObjectEditView):
 def reset_password(request, pk):
     """A system administrator issues a temporary password (never for their own account)."""
     target = get_object_or_404(User.objects.restrict(request.user, "change"), pk=pk)
-    try:
-        password = services.reset_password(target, by=request.user)
-    except ValidationError as exc:
-        raise PermissionDenied(exc.messages[0]) from exc
+    policies.require_maintain(request.user, target)
+    password = services.reset_password(target, by=request.user)
     return render(request, "accounts/password_issued.html", {"account": target, "password": password})
 
 
@@ -207,35 +146,15 @@ def reset_password(request, pk):
 
 
 class MembershipListView(ObjectListView):
-    model = Membership
-    columns = (
-        Col("user.username", _lazy("用户名")),
-        Col("user.display_name", _lazy("姓名"), phone_hidden=True),
-        Col("role.name", _lazy("角色"), kind="link"),
-        Col("area.name", _lazy("管辖范围")),
-        Col("organisation.name", _lazy("所在机构"), phone_hidden=True),
-        Col("is_active", _lazy("有效"), kind="bool"),
-        Col("valid_until", _lazy("有效期至"), kind="date", phone_hidden=True),
-    )
+    table = tables.MembershipTable
     filterset_class = MembershipFilter
     add_url_name = "accounts:membership_add"
-
-    def optimise(self, queryset):
-        return queryset.select_related("user", "role", "area", "organisation")
 
 
 class MembershipDetailView(ObjectDetailView):
     model = Membership
     edit_url_name = "accounts:membership_edit"
-    fields = (
-        Col("user", _lazy("用户"), kind="text"),
-        Col("role", _lazy("角色")),
-        Col("area", _lazy("管辖范围")),
-        Col("organisation", _lazy("所在机构")),
-        Col("is_active", _lazy("有效"), kind="bool"),
-        Col("valid_until", _lazy("有效期至"), kind="date"),
-        Col("note", _lazy("备注")),
-    )
+    fields = tables.MEMBERSHIP_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("user", "role", "area", "organisation")
@@ -258,9 +177,14 @@ class MembershipEditView(ObjectEditView):
 # --- roles (deployment-wide permission sets) ---------------------------------------------------------------------
 
 
-class RoleListView(LoginRequiredMixin, PermissionRequiredMixin, generic.ListView):
-    permission_required = "accounts.view_role"
+class RolesMixin(LoginRequiredMixin, PermissionRequiredMixin):
     raise_exception = True
+
+    def has_permission(self):
+        return policies.may_view_roles(self.request.user)
+
+
+class RoleListView(RolesMixin, generic.ListView):
     template_name = "accounts/role_list.html"
 
     def get_queryset(self):
@@ -270,9 +194,7 @@ class RoleListView(LoginRequiredMixin, PermissionRequiredMixin, generic.ListView
         ).order_by("-is_builtin", "duty", "code")
 
 
-class RoleDetailView(LoginRequiredMixin, PermissionRequiredMixin, generic.DetailView):
-    permission_required = "accounts.view_role"
-    raise_exception = True
+class RoleDetailView(RolesMixin, generic.DetailView):
     model = Role
     template_name = "accounts/role_detail.html"
 

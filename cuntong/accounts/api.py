@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from cuntong.people.api import RevealMixin
 from cuntong.web.api import ScopedModelSerializer, ScopedReadOnlyViewSet, ScopedViewSet
 
-from . import services
+from . import policies, services
 from .models import Membership, Organisation, Role, User
 
 
@@ -159,7 +159,7 @@ class RoleSerializer(serializers.ModelSerializer):
 
 class RolePermission(permissions.BasePermission):
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm("accounts.view_role"))
+        return policies.may_view_roles(request.user)
 
 
 class RoleViewSet(viewsets.ReadOnlyModelViewSet):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.geo.models import Area
 
-from . import roles, rules, services
+from . import policies, roles, rules, services
 from .lockout import count_failure
 from .models import Membership, Organisation, Role, User
 
@@ -109,12 +109,6 @@ def _scope_areas(field):
     field.queryset = field.queryset.current().filter(level__in=rules.SCOPE_LEVELS)
 
 
-def _grantable_roles(user):
-    """Administrator (duty) roles are granted only by the superuser; everyone else picks business roles."""
-    queryset = Role.objects.order_by("duty", "code")
-    return queryset if getattr(user, "is_superuser", False) else queryset.filter(duty="")
-
-
 class UserCreateForm(ScopedModelForm):
     """A new account with its first membership: the role and area it works in."""
 
@@ -129,7 +123,7 @@ class UserCreateForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].required = True
-        self.fields["role"].queryset = _grantable_roles(self.user)
+        self.fields["role"].queryset = policies.grantable_roles(self.user)
         _scope_areas(self.fields["area"])
         if self.user is not None:
             self.fields["area"].queryset = self.fields["area"].queryset.restrict(self.user, "view")
@@ -150,7 +144,7 @@ class MembershipForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = _grantable_roles(self.user)
+        self.fields["role"].queryset = policies.grantable_roles(self.user)
         _scope_areas(self.fields["area"])
         if self.instance.pk:
             self.fields["user"].disabled = True

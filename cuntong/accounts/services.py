@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cuntong.audit.services import log_event
 
-from . import rules
+from . import policies, rules
 from .models import Membership, Organisation, Role, User
 
 
@@ -44,14 +44,7 @@ def check_grant(by, membership: Membership) -> None:
     if previous is not None and previous.user_id != membership.user_id:
         raise ValidationError({"user": _("任职的用户不能更改。")}, code="user_changed")
     for candidate in filter(None, (previous, membership)):
-        _refuse(
-            rules.grant_refusal(
-                grantor_id=getattr(by, "pk", None),
-                grantor_is_superuser=bool(getattr(by, "is_superuser", False)),
-                user_id=candidate.user_id,
-                duty=candidate.role.duty,
-            )
-        )
+        _refuse(policies.grant_refusal(by, candidate))
     membership.clean()
 
 
@@ -121,15 +114,7 @@ def create_user(
 
 def check_account(by, user: User) -> None:
     """The account rules for ``by`` maintaining ``user`` (editing it, resetting its password)."""
-    _refuse(
-        rules.account_refusal(
-            actor_id=getattr(by, "pk", None),
-            actor_is_superuser=bool(getattr(by, "is_superuser", False)),
-            target_id=user.pk,
-            target_duties=user.duties,
-        ),
-        field=None,
-    )
+    _refuse(policies.account_refusal(by, user), field=None)
 
 
 @transaction.atomic

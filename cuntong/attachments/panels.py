@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cuntong.core.panels import ANY_MODEL, panel
 
+from . import policies
 from .models import Attachment
 from .services import attachments_of
 from .views import UploadForm
@@ -29,7 +30,7 @@ def attachments_panel(call):
         "owner": owner,
         "attachments": attachments_of(owner).restrict(user, "view"),
         "content_type_id": ContentType.objects.get_for_model(type(owner), for_concrete_model=False).pk,
-        "can_upload": user.has_perm("attachments.add_attachment"),
+        "can_upload": policies.may_attach(user, owner),
         "form": UploadForm(),
         "kinds": Attachment.Kind,
     }

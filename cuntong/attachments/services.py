@@ -10,9 +10,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from cuntong.core.scoping import follow, is_permitted
+from cuntong.core.scoping import follow
 
-from . import rules
+from . import policies, rules
 from .models import Attachment
 
 THUMBNAIL_SIZE = (480, 480)
@@ -37,7 +37,7 @@ def _photo_facts(data: bytes) -> tuple[rules.PhotoFacts, bytes | None]:
 
 def attach(owner, upload, *, user, kind: str = Attachment.Kind.OTHER, description: str = "") -> Attachment:
     """Store ``upload`` on ``owner``; the user must be able to see the owner and hold attachments.add_attachment."""
-    if user is not None and not (user.has_perm("attachments.add_attachment") and is_permitted(user, "view", owner)):
+    if user is not None and not policies.may_attach(user, owner):
         raise PermissionDenied("not allowed to attach files to this record")
     rules.check_size(upload.size, settings.ATTACHMENT_MAX_BYTES)
     data = upload.read()

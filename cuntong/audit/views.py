@@ -9,24 +9,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _
 
-from cuntong.web.views import Col, ObjectDetailView, ObjectListView
+from cuntong.web.views import ObjectDetailView, ObjectListView
 
 from .filters import ChangeRecordFilter, SecurityEventFilter
 from .models import ChangeRecord, SecurityEvent
+from .tables import CHANGE_RECORD_DETAIL, SECURITY_EVENT_DETAIL, ChangeRecordTable, SecurityEventTable
 
 
 class SecurityEventListView(ObjectListView):
-    model = SecurityEvent
-    columns = (
-        Col("time", _("时间"), kind="datetime", order_by="time"),
-        Col("kind", _("事件"), kind="link", order_by="kind"),
-        Col("username", _("用户名"), order_by="username"),
-        Col("address", _("IP地址"), phone_hidden=True),
-        Col("object_repr", _("对象"), phone_hidden=True),
-        Col("reason", _("事由"), phone_hidden=True),
-    )
+    table = SecurityEventTable
     filterset_class = SecurityEventFilter
 
 
@@ -42,46 +34,18 @@ class AuditDetailView(ObjectDetailView):
 class SecurityEventDetailView(AuditDetailView):
     model = SecurityEvent
     template_name = "audit/event_detail.html"
-    fields = (
-        Col("time", _("时间"), kind="datetime"),
-        Col("kind", _("事件")),
-        Col("username", _("用户名")),
-        Col("address", _("IP地址")),
-        Col("area", _("管辖范围")),
-        Col("object_repr", _("对象")),
-        Col("reason", _("事由")),
-    )
+    fields = SECURITY_EVENT_DETAIL
 
 
 class ChangeRecordListView(ObjectListView):
-    model = ChangeRecord
-    columns = (
-        Col("time", _("时间"), kind="datetime", order_by="time"),
-        Col("action", _("操作"), kind="link"),
-        Col("model_label", _("对象类型"), phone_hidden=True),
-        Col("object_repr", _("对象")),
-        Col("user_name", _("操作人"), order_by="user_name"),
-        Col("via", _("来源"), phone_hidden=True),
-    )
+    table = ChangeRecordTable
     filterset_class = ChangeRecordFilter
-
-    def optimise(self, queryset):
-        return queryset.select_related("content_type")
 
 
 class ChangeRecordDetailView(AuditDetailView):
     model = ChangeRecord
     template_name = "audit/change_detail.html"
-    fields = (
-        Col("time", _("时间"), kind="datetime"),
-        Col("action", _("操作")),
-        Col("model_label", _("对象类型")),
-        Col("object_repr", _("对象")),
-        Col("user_name", _("操作人")),
-        Col("address", _("IP地址")),
-        Col("via", _("来源")),
-        Col("request_id", _("请求编号")),
-    )
+    fields = CHANGE_RECORD_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("content_type")

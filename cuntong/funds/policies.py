@@ -24,9 +24,13 @@ class NoProgramme(Http404):
     """The user works in no programme (none chosen, none visible), so there is no ledger to act on."""
 
 
-def require(user, action: str, obj) -> None:
+def may(user, action: str, obj) -> bool:
     """``user`` holds the permission for ``action`` on ``obj``'s model and ``obj`` lies inside their scope for it."""
-    if user is None or not user.has_perm(permission_name(type(obj), action)) or not is_permitted(user, action, obj):
+    return user is not None and user.has_perm(permission_name(type(obj), action)) and is_permitted(user, action, obj)
+
+
+def require(user, action: str, obj) -> None:
+    if not may(user, action, obj):
         raise PermissionDenied(_("您没有该操作的权限。"))
 
 
@@ -77,7 +81,7 @@ def request_decisions(user, request: DisbursementRequest) -> list[str]:
             rules.check_separation(action, user.pk, request.submitted_by_id, request.reviewed_by_id)
         except rules.FundRuleViolation:
             continue
-        if user.has_perm(permission_name(DisbursementRequest, needed)) and is_permitted(user, needed, request):
+        if may(user, needed, request):
             actions.append(action)
     return actions
 

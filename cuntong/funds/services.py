@@ -27,7 +27,7 @@ from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
 from cuntong.programme.models import BudgetAllocation, Project, SubItem
 
-from . import ledger, queries, rules, subsidies
+from . import ledger, policies, queries, rules, subsidies
 from .models import (
     Appeal,
     Contract,
@@ -37,7 +37,6 @@ from .models import (
     SubsidyBatch,
     SubsidyLine,
 )
-from .policies import is_involved, require
 from .rules import FundRuleViolation
 from .rules import Status as S
 
@@ -171,7 +170,7 @@ def save_contract(
         raise FundRuleViolation("contract_number", _("合同编号已存在。")) from exc
     if creating or schedule is not None:
         _write_milestones(contract, schedule or default_schedule(programme))
-    require(user, "add" if creating else "change", contract)
+    policies.require(user, "add" if creating else "change", contract)
     ledger.append(
         programme.pk,
         "contract_created",
@@ -191,7 +190,7 @@ def save_contract(
 def sign_contract(user, contract: Contract, signed_on: datetime.date) -> Contract:
     """Registering the signature commits the contract's amount against its line and sub-item."""
     contract = Contract.objects.select_for_update().select_related("programme", "contractor").get(pk=contract.pk)
-    require(user, "change", contract)
+    policies.require(user, "change", contract)
     if contract.status != Contract.Status.DRAFT:
         raise FundRuleViolation("contract_signed", _("合同已签订。"))
     _lock_budget(contract.allocation_id, contract.sub_item_id)
@@ -217,7 +216,7 @@ def _signed_for_change(user, contract: Contract, reason: str, refusal: str) -> C
     """Lock a signed contract for a change after signing (amendment, termination): with a reason, and only while
     no request on it awaits a decision, so no approval is judged against figures that are changing."""
     contract = Contract.objects.select_for_update().select_related("programme", "contractor").get(pk=contract.pk)
-    require(user, "change", contract)
+    policies.require(user, "change", contract)
     if contract.status != Contract.Status.SIGNED:
         raise FundRuleViolation("contract_not_signed", refusal)
     if not reason.strip():
@@ -420,7 +419,7 @@ def submit_request(
     _require_evidence(request, files)
     _validate_request(request)
     request.save()
-    require(user, "add", request)
+    policies.require(user, "add", request)
     _append_submitted(request, user, "request_submitted")
     add_evidence(user, request, files, evidence_kind)
     return request
@@ -455,7 +454,7 @@ def _start(user, request: DisbursementRequest, action: str) -> tuple[Disbursemen
     """Lock the request, check the transition, the permission it needs there and the separation of duties."""
     request = _locked(request)
     target, needed = rules.transition(action, request.status, request.get_status_display())
-    require(user, needed, request)
+    policies.require(user, needed, request)
     rules.check_separation(action, user.pk, request.submitted_by_id, request.reviewed_by_id)
     return request, target
 
@@ -472,7 +471,7 @@ def resubmit_request(
     request.status, request.revision = target, request.revision + 1
     request.reviewed_by = request.reviewed_at = None
     request.save()
-    require(user, "change", request)  # still inside the user's scope after the correction
+    policies.require(user, "change", request)  # still inside the user's scope after the correction
     _append_submitted(request, user, "request_resubmitted")
     add_evidence(user, request, files, "invoice")
     return request
@@ -565,7 +564,7 @@ def file_appeal(
     rule = funds_rule(programme)
     rules.check_appeal_window(entry.event, timezone.localdate(entry.time), timezone.localdate(), rule)
     subject = subsidy_line if subsidy_line is not None else appealable_subject(entry)
-    if subject is None or not is_permitted(user, "view", subject) or not is_involved(user, subject):
+    if subject is None or not is_permitted(user, "view", subject) or not policies.is_involved(user, subject):
         raise PermissionDenied(_("您只能对与您相关的决定提出申诉。"))
     if subsidy_line is not None and str(subsidy_line.batch_id) != entry.subject_id:
         raise FundRuleViolation("appeal_line", _("补贴明细不属于该批次。"))
@@ -585,7 +584,7 @@ def file_appeal(
         deadline=rules.appeal_deadline(timezone.localdate(), rule),
         is_demo=is_demo,
     )
-    require(user, "add", appeal)
+    policies.require(user, "add", appeal)
     ledger.append(
         programme.pk,
         "appeal_filed",
@@ -615,7 +614,7 @@ def _locked_appeal(appeal: Appeal) -> Appeal:
 @transaction.atomic
 def start_appeal_review(user, appeal: Appeal) -> Appeal:
     appeal = _locked_appeal(appeal)
-    require(user, "decide", appeal)
+    policies.require(user, "decide", appeal)
     appeal.status = rules.check_appeal_transition("start_review", appeal.status)
     rules.check_appeal_decider(user.pk, appeal.filed_by_id, appeal.decision_entry.actor_id)
     appeal.reviewer = user
@@ -630,7 +629,7 @@ def start_appeal_review(user, appeal: Appeal) -> Appeal:
 def decide_appeal(user, appeal: Appeal, outcome: str, reason: str) -> Appeal:
     """Uphold or dismiss with reasons; an upheld appeal against a rejection reopens the request for review."""
     appeal = _locked_appeal(appeal)
-    require(user, "decide", appeal)
+    policies.require(user, "decide", appeal)
     action = {"upheld": "uphold", "dismissed": "dismiss"}.get(outcome, "")
     appeal.status = rules.check_appeal_transition(action, appeal.status)
     rules.check_appeal_decider(user.pk, appeal.filed_by_id, appeal.decision_entry.actor_id)
@@ -720,7 +719,7 @@ def create_subsidy_batch(
     )
     _validate_request(request)
     request.save()
-    require(user, "add", request)
+    policies.require(user, "add", request)
     batch = SubsidyBatch.objects.create(
         programme=programme, month=month, request=request, rule=rule, created_by=user, is_demo=is_demo
     )

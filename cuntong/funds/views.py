@@ -21,9 +21,9 @@ from cuntong.audit.services import log_event
 from cuntong.core.export import xlsx_response
 from cuntong.core.scoping import is_permitted
 from cuntong.programme.models import Programme
-from cuntong.web.views import Col, ObjectDetailView, ObjectEditView, ObjectListView, get_permitted_or_404
+from cuntong.web.views import ObjectDetailView, ObjectEditView, ObjectListView, get_permitted_or_404
 
-from . import dashboard, exports, ledger, policies, queries, rules, services
+from . import dashboard, exports, ledger, policies, queries, rules, services, tables
 from .filters import AppealFilter, ContractFilter, LedgerFilter, RequestFilter, SubsidyLineFilter
 from .forms import (
     ActionForm,
@@ -94,32 +94,15 @@ def dashboard_view(request):
 
 # --- budget lines -----------------------------------------------------------------------------------------------
 
-MONEY_COLUMNS = (
-    Col("amount", _("预算（万元）"), kind="wan", order_by="amount"),
-    Col("committed_amount", _("已承诺"), kind="wan", order_by="committed_amount"),
-    Col("approved_amount", _("已批准"), kind="wan", order_by="approved_amount"),
-    Col("paid_amount", _("已拨付"), kind="wan", order_by="paid_amount"),
-    Col("pending_amount", _("审批中"), kind="wan", phone_hidden=True),
-    Col("remaining_amount", _("未承诺余额"), kind="wan", phone_hidden=True),
-    Col("execution_percent", _("执行率"), kind="percent"),
-)
-
 
 class LineListView(ObjectListView):
-    model = BudgetLine
-    columns = (
-        Col("project", _("项目"), kind="link", order_by="project__number"),
-        Col("source", _("资金来源")),
-        *MONEY_COLUMNS,
-    )
+    table = tables.LineTable
     export_filename = "预算执行.xlsx"
     paginate_by = 100
 
     def optimise(self, queryset):
-        return (
-            queries.lines_with_figures(queryset.filter(amount__gt=0).select_related("project"))
-            .annotate(remaining_amount=F("amount") - F("committed_amount"))
-            .order_by("project__number", "source")
+        return queries.lines_with_figures(queryset.filter(amount__gt=0)).annotate(
+            remaining_amount=F("amount") - F("committed_amount")
         )
 
 
@@ -154,51 +137,22 @@ class LineDetailView(ObjectDetailView):
 
 # --- contracts --------------------------------------------------------------------------------------------------
 
-CONTRACT_COLUMNS = (
-    Col("number", _("合同编号"), kind="link", order_by="number"),
-    Col("title", _("合同名称")),
-    Col("contractor.name", _("承办单位"), phone_hidden=True),
-    Col("allocation", _("预算线"), phone_hidden=True),
-    Col("amount", _("合同金额（万元）"), kind="wan", order_by="amount"),
-    Col("status", _("状态"), kind="badge"),
-    Col("approved_amount", _("已批准（万元）"), kind="wan", phone_hidden=True),
-    Col("paid_amount", _("已拨付（万元）"), kind="wan"),
-)
-
 
 class ContractListView(ObjectListView):
-    model = Contract
-    columns = CONTRACT_COLUMNS
+    table = tables.ContractTable
     filterset_class = ContractFilter
     add_url_name = "funds:contract_add"
     export_filename = "合同.xlsx"
 
     def optimise(self, queryset):
-        return queries.contracts_with_figures(queryset.select_related("contractor", "allocation__project"))
+        return queries.contracts_with_figures(queryset)
 
 
 class ContractDetailView(ObjectDetailView):
     model = Contract
     template_name = "funds/contract_detail.html"
     edit_url_name = "funds:contract_edit"
-    fields = (
-        Col("number", _("合同编号")),
-        Col("title", _("合同名称")),
-        Col("contractor", _("承办单位")),
-        Col("allocation", _("预算线")),
-        Col("sub_item", _("子项")),
-        Col("amount", _("合同金额"), kind="yuan"),
-        Col("start_date", _("开始日期"), kind="date"),
-        Col("end_date", _("结束日期"), kind="date"),
-        Col("deliverables", _("交付内容")),
-        Col("status", _("状态"), kind="badge"),
-        Col("signed_on", _("签订日期"), kind="date"),
-        Col("signed_by", _("签订登记人")),
-        Col("terminated_on", _("终止日期"), kind="date", hide_empty=True),
-        Col("termination_reason", _("终止原因"), hide_empty=True),
-        Col("terminated_by", _("终止登记人"), hide_empty=True),
-        Col("is_demo", _("演示数据"), kind="bool"),
-    )
+    fields = tables.CONTRACT_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("contractor", "allocation__project", "sub_item", "signed_by", "terminated_by")
@@ -213,14 +167,14 @@ class ContractDetailView(ObjectDetailView):
             requests=contract.requests.select_related("milestone"),
             timeline=timeline(user, contract=contract),
             sign_form=SignForm()
-            if contract.status == Contract.Status.DRAFT and is_permitted(user, "change", contract)
+            if contract.status == Contract.Status.DRAFT and policies.may(user, "change", contract)
             else None,
             **(
                 {
                     "amend_form": AmendForm(initial={"amount": contract.amount, "end_date": contract.end_date}),
                     "terminate_form": TerminateForm(),
                 }
-                if contract.status == Contract.Status.SIGNED and is_permitted(user, "change", contract)
+                if contract.status == Contract.Status.SIGNED and policies.may(user, "change", contract)
                 else {}
             ),
             can_request=user.has_perm("funds.add_disbursementrequest") and contract.status == Contract.Status.SIGNED,
@@ -309,27 +263,12 @@ def contract_action(request, pk, action):
 
 # --- disbursement requests --------------------------------------------------------------------------------------
 
-REQUEST_COLUMNS = (
-    Col("code", _("申请编号"), kind="link", order_by="pk"),
-    Col("purpose_short", _("用途")),
-    Col("allocation", _("预算线"), phone_hidden=True),
-    Col("amount", _("金额（元）"), kind="yuan", order_by="amount"),
-    Col("status", _("状态"), kind="badge", order_by="status"),
-    Col("payee", _("收款单位"), phone_hidden=True),
-    Col("submitted_by", _("申请人"), phone_hidden=True),
-    Col("submitted_at", _("提交时间"), kind="datetime", order_by="submitted_at", phone_hidden=True),
-)
-
 
 class RequestListView(ObjectListView):
-    model = DisbursementRequest
-    columns = REQUEST_COLUMNS
+    table = tables.RequestTable
     filterset_class = RequestFilter
     add_url_name = "funds:request_add"
     export_filename = "拨付申请.xlsx"
-
-    def optimise(self, queryset):
-        return queryset.select_related("allocation__project", "submitted_by")
 
 
 ACTION_LABELS = {
@@ -344,27 +283,7 @@ ACTION_LABELS = {
 class RequestDetailView(ObjectDetailView):
     model = DisbursementRequest
     template_name = "funds/request_detail.html"
-    fields = (
-        Col("code", _("申请编号")),
-        Col("kind", _("类型")),
-        Col("status", _("状态"), kind="badge"),
-        Col("allocation", _("预算线")),
-        Col("sub_item", _("子项")),
-        Col("contract", _("合同")),
-        Col("milestone", _("付款节点")),
-        Col("amount", _("申请金额"), kind="yuan"),
-        Col("purpose", _("用途")),
-        Col("payee", _("收款单位")),
-        Col("submitted_by", _("申请人")),
-        Col("submitted_at", _("提交时间"), kind="datetime"),
-        Col("reviewed_by", _("审核人（项目办）")),
-        Col("approved_by", _("批准人（财政局）")),
-        Col("voucher_number", _("凭证号")),
-        Col("paid_on", _("拨付日期"), kind="date"),
-        Col("decision_reason", _("退回/驳回理由")),
-        Col("revision", _("修改次数"), kind="number"),
-        Col("is_demo", _("演示数据"), kind="bool"),
-    )
+    fields = tables.REQUEST_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related(
@@ -377,7 +296,7 @@ class RequestDetailView(ObjectDetailView):
         actions = policies.request_decisions(user, obj)
         context.update(
             actions=[(a, ACTION_LABELS[a], ActionForm(action=a, prefix=a)) for a in actions],
-            can_resubmit=obj.status == rules.Status.RETURNED and is_permitted(user, "change", obj),
+            can_resubmit=obj.status == rules.Status.RETURNED and policies.may(user, "change", obj),
             timeline=timeline(user, request=obj),
             appeals=Appeal.objects.restrict(user, "view").filter(request=obj),
             appealable=policies.appealable(user, obj, LedgerEntry.objects.filter(request=obj)),
@@ -471,46 +390,17 @@ def request_action(request, pk, action):
 
 # --- appeals ----------------------------------------------------------------------------------------------------
 
-APPEAL_COLUMNS = (
-    Col("code", _("申诉编号"), kind="link", order_by="pk"),
-    Col("appellant", _("申诉单位/个人")),
-    Col("decision_entry", _("被申诉的决定"), phone_hidden=True),
-    Col("status", _("状态"), kind="badge", order_by="status"),
-    Col("deadline", _("办理期限"), kind="date", order_by="deadline"),
-    Col("is_overdue", _("已超期"), kind="bool"),
-    Col("created_at", _("提出时间"), kind="datetime", phone_hidden=True),
-)
-
 
 class AppealListView(ObjectListView):
-    model = Appeal
-    columns = APPEAL_COLUMNS
+    table = tables.AppealTable
     filterset_class = AppealFilter
     export_filename = "申诉.xlsx"
-
-    def optimise(self, queryset):
-        return queryset.select_related("decision_entry")
 
 
 class AppealDetailView(ObjectDetailView):
     model = Appeal
     template_name = "funds/appeal_detail.html"
-    fields = (
-        Col("code", _("申诉编号")),
-        Col("status", _("状态"), kind="badge"),
-        Col("appellant", _("申诉单位/个人")),
-        Col("filed_by", _("申诉人")),
-        Col("created_at", _("提出时间"), kind="datetime"),
-        Col("decision_entry", _("被申诉的决定")),
-        Col("request", _("拨付申请")),
-        Col("subsidy_line", _("补贴明细")),
-        Col("grounds", _("申诉事由")),
-        Col("deadline", _("办理期限"), kind="date"),
-        Col("reviewer", _("审查人")),
-        Col("decided_by", _("处理人")),
-        Col("decided_at", _("处理时间"), kind="datetime"),
-        Col("decision_reason", _("处理意见及理由")),
-    )
+    fields = tables.APPEAL_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related(
@@ -604,20 +494,9 @@ def appeal_action(request, pk, action):
 
 # --- ledger -----------------------------------------------------------------------------------------------------
 
-LEDGER_COLUMNS = (
-    Col("seq", _("序号"), kind="link", order_by="seq"),
-    Col("time", _("时间"), kind="datetime", order_by="time"),
-    Col("event_label", _("事件")),
-    Col("subject_repr", _("对象"), phone_hidden=True),
-    Col("amount", _("金额（元）"), kind="yuan"),
-    Col("actor_name", _("操作人"), phone_hidden=True),
-    Col("short_hash", _("哈希"), phone_hidden=True),
-)
-
 
 class LedgerListView(ObjectListView):
-    model = LedgerEntry
-    columns = LEDGER_COLUMNS
+    table = tables.LedgerTable
     filterset_class = LedgerFilter
     template_name = "funds/ledger_list.html"
     export_filename = "资金台账.xlsx"
@@ -645,17 +524,7 @@ class LedgerListView(ObjectListView):
 class LedgerDetailView(ObjectDetailView):
     model = LedgerEntry
     template_name = "funds/ledger_detail.html"
-    fields = (
-        Col("seq", _("序号"), kind="number"),
-        Col("time", _("时间"), kind="datetime"),
-        Col("event_label", _("事件")),
-        Col("subject_repr", _("对象")),
-        Col("amount", _("金额"), kind="yuan"),
-        Col("actor_name", _("操作人")),
-        Col("via", _("来源")),
-        Col("prev_hash", _("前一条哈希")),
-        Col("hash", _("本条哈希")),
-    )
+    fields = tables.LEDGER_DETAIL
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -689,59 +558,27 @@ def ledger_verify(request):
 
 # --- station subsidies ------------------------------------------------------------------------------------------
 
-BATCH_COLUMNS = (
-    Col("__str__", _("批次"), kind="link", order_by="month"),
-    Col("request.amount", _("合计（元）"), kind="yuan"),
-    Col("station_count", _("站点数"), kind="number"),
-    Col("paid_count", _("获补贴站点"), kind="number"),
-    Col("request.status", _("拨付状态"), kind="badge"),
-)
-
 
 class SubsidyBatchListView(ObjectListView):
-    model = SubsidyBatch
-    columns = BATCH_COLUMNS
+    table = tables.SubsidyBatchTable
     add_url_name = "funds:subsidy_add"
     export_filename = "站点运营补贴.xlsx"
 
     def optimise(self, queryset):
-        return (
-            queryset.select_related("request")
-            .annotate(station_count=Count("lines"), paid_count=Count("lines", filter=Q(lines__amount__gt=0)))
-            .order_by("-month")
-        )
-
-
-LINE_COLUMNS = (
-    Col("station_name", _("站点"), kind="link", order_by="station_name"),
-    Col("batch.month", _("月份"), kind="date", order_by="batch__month"),
-    Col("level", _("层级"), phone_hidden=True),
-    Col("station_status", _("站点状态"), phone_hidden=True),
-    Col("activity_score", _("活跃度得分"), phone_hidden=True),
-    Col("is_benchmark", _("标杆站点"), kind="bool", phone_hidden=True),
-    Col("amount", _("补贴金额（元）"), kind="yuan", order_by="amount"),
-    Col("reason", _("说明")),
-)
+        return queryset.annotate(station_count=Count("lines"), paid_count=Count("lines", filter=Q(lines__amount__gt=0)))
 
 
 class SubsidyBatchDetailView(ObjectDetailView):
     model = SubsidyBatch
     template_name = "funds/subsidy_detail.html"
-    fields = (
-        Col("__str__", _("批次")),
-        Col("request", _("拨付申请")),
-        Col("request.amount", _("合计"), kind="yuan"),
-        Col("request.status", _("拨付状态"), kind="badge"),
-        Col("created_by", _("创建人")),
-        Col("created_at", _("创建时间"), kind="datetime"),
-    )
+    fields = tables.SUBSIDY_BATCH_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("request", "created_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(columns=LINE_COLUMNS, lines=self.object.lines.select_related("batch"))
+        context.update(columns=tables.SubsidyLineTable.columns, lines=self.object.lines.select_related("batch"))
         return context
 
 
@@ -766,19 +603,15 @@ class SubsidyBatchCreateView(PermissionRequiredMixin, generic.FormView):
 
 
 class SubsidyLineListView(ObjectListView):
-    model = SubsidyLine
-    columns = LINE_COLUMNS
+    table = tables.SubsidyLineTable
     filterset_class = SubsidyLineFilter
     export_filename = "站点补贴明细.xlsx"
-
-    def optimise(self, queryset):
-        return queryset.select_related("batch")
 
 
 class SubsidyLineDetailView(ObjectDetailView):
     model = SubsidyLine
     template_name = "funds/subsidy_line_detail.html"
-    fields = tuple(LINE_COLUMNS) + (Col("batch.request.status", _("拨付状态"), kind="badge"),)
+    fields = tables.SUBSIDY_LINE_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("batch__request")

@@ -159,7 +159,7 @@ def generate_villages(context):
                 }
             )
         )
-    upsert_areas(final)
+    upsert_areas(final, user=SYSTEM)
     history.update(Area.objects.filter(code__in=[r.code for r in final]), is_generated=True)
     for township in townships:
         lat, lng = APPROXIMATE_CENTRES.get(township.code[-3:], (None, None))

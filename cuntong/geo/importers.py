@@ -137,4 +137,4 @@ class AreaImporter(imp.Importer):
             for code, name in self.ancestors.items()
             if code not in self.known and code not in self.rows_by_code
         ]
-        return upsert_areas([*ancestors, *cleaned])
+        return upsert_areas([*ancestors, *cleaned], user=self.user)

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from cuntong.web.api import ScopedModelSerializer, ScopedReadOnlyViewSet
 
-from . import services
+from . import policies, services
 from .models import Resident
 
 
@@ -85,7 +85,7 @@ class ResidentViewSet(RevealMixin, ScopedReadOnlyViewSet):
     @action(detail=False, methods=["post"], permission_classes=[permissions.IsAuthenticated], pagination_class=None)
     def lookup(self, request):
         """Find people by ID number (sent in the body, never in a URL), matched through the blind index."""
-        if not request.user.has_perm("people.view_resident"):
+        if not policies.may_look_up(request.user):
             raise PermissionDenied
         data = LookupSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,8 +1,9 @@
 """The roster's transactions, and revealing personal data: the one place plaintext leaves a PersonalValue for a user.
 
-A reveal needs the model's ``reveal_<model>`` permission, the record inside the user's view scope, and a reason; it
-is written to the security log before the value is returned. Any model with encrypted fields and such a permission
-(residents, user accounts, organisation contacts, later trainees) reveals through here.
+A reveal needs what ``policies.may_reveal`` asks (the model's ``reveal_<model>`` permission, the record inside the
+user's view scope) and a reason; it is written to the security log before the value is returned. Any model with
+encrypted fields and such a permission (residents, user accounts, organisation contacts, later trainees) reveals
+through here.
 """
 
 from __future__ import annotations
@@ -13,29 +14,20 @@ from django.utils.translation import gettext as _
 
 from cuntong.audit.services import log_event
 from cuntong.core.fields import EncryptedPersonalField
-from cuntong.core.scoping import is_permitted
 
-from . import rules
+from . import policies, rules
 from .models import Resident
-
-
-def reveal_permission(model: type[models.Model]) -> str:
-    return f"{model._meta.app_label}.reveal_{model._meta.model_name}"
 
 
 def personal_field_names(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedPersonalField)]
 
 
-def can_reveal(user, obj: models.Model) -> bool:
-    return bool(user.has_perm(reveal_permission(type(obj))) and is_permitted(user, "view", obj))
-
-
 def reveal(user, obj: models.Model, field_name: str, reason: str) -> str:
     """The plaintext of one personal field, after permission, scope and reason checks; logged first."""
     if field_name not in personal_field_names(type(obj)):
         raise ValidationError(_("“%(f)s”不是个人信息字段。") % {"f": field_name}, code="field")
-    if not can_reveal(user, obj):
+    if not policies.may_reveal(user, obj):
         raise PermissionDenied(_("您没有查看完整个人信息的权限。"))
     error = rules.reveal_reason_error(reason)
     if error:

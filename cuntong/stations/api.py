@@ -30,9 +30,8 @@ from cuntong.programme.middleware import visible_programmes
 from cuntong.web.api import ScopedModelSerializer, ScopedPermission, ScopedReadOnlyViewSet, ScopedViewSet
 from cuntong.web.openapi import SingleObjectSchema
 
-from . import rules, services
+from . import kpis, rules, services
 from .forms import STATION_FIELDS
-from .kpis import coverage_in
 from .models import (
     CandidateSite,
     CheckIn,
@@ -571,9 +570,7 @@ class CoverageViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         scope = AreaScope(_programme(request), request.user)
-        figures = coverage_in(scope)
-        if figures is None:
-            raise PermissionDenied(_("覆盖率按乡镇或全县统计，您的账号只能查看本站的记录。"))
+        figures = kpis.network_coverage(scope)
         cov = figures.coverage
         poverty = set(cov.uncovered_poverty_villages)
         uncovered = (

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cuntong.geo.models import Area
 from cuntong.programme.kpi import AreaScope, Measurement, registry, shared
 
-from . import rules, services
+from . import policies, rules, services
 from .models import Station
 
 # key, name, description, the coverage fields: covered, total, uncovered codes
@@ -61,6 +61,13 @@ def coverage_in(scope: AreaScope) -> services.CoverageFigures | None:
         return None
     parts = [services.coverage_for(scope.programme, area_code=code) for code in codes]
     return services.CoverageFigures(_merged([p.coverage for p in parts]), sum(p.benchmark_count for p in parts))
+
+
+def network_coverage(scope: AreaScope) -> services.CoverageFigures:
+    """Coverage over the scope for the coverage page and the API, as the policy allows."""
+    figures = coverage_in(scope)
+    policies.require_coverage(figures)
+    return figures
 
 
 def _coverage_kpi(covered: str, total: str, uncovered: str):

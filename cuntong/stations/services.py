@@ -15,11 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cuntong.core.actors import SYSTEM, recorded_user, restrict
-from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
 from cuntong.programme.models import Programme
 
-from . import optimiser, rules, spatial
+from . import optimiser, policies, rules, spatial
 from .models import (
     CandidateSite,
     CheckIn,
@@ -52,16 +51,7 @@ def villages_of(programme: Programme):
     return Area.objects.current().filter(code__startswith=programme.county.code, level="village", kind="village")
 
 
-# --- who acts --------------------------------------------------------------------------------------------------
-
-
-def _require(user, action: str, record) -> None:
-    """``user`` may take ``action`` on this saved record (station, report, check-in …): permission and scope.
-    Only the explicit ``SYSTEM`` passes without a grant; ``None`` is refused."""
-    if user is SYSTEM:
-        return
-    if user is None or not is_permitted(user, action, record):
-        raise PermissionDenied(_("您没有该操作的权限。"))
+# --- one change at a time (who may act: policies.py) -----------------------------------------------------------
 
 
 def _lock_network(programme_id: int) -> None:
@@ -189,7 +179,7 @@ def save_station(station: Station, *, user) -> Station:
         )
     else:
         before = Station.objects.select_for_update(of=("self",)).get(pk=station.pk)
-        _require(user, rules.CHANGE, before)
+        policies.require(user, rules.CHANGE, before)
         station.status, station.status_changed_on = before.status, before.status_changed_on
         station.opened_on, station.closed_on = before.opened_on, before.closed_on
     errors = station_errors(station)
@@ -210,7 +200,7 @@ def save_station(station: Station, *, user) -> Station:
     if not station.code:
         station.code = next_code(station)
     station.save()
-    _require(user, "add" if creating else rules.CHANGE, station)
+    policies.require(user, "add" if creating else rules.CHANGE, station)
     if creating:
         StationEvent.objects.create(
             station=station, from_status="", to_status=station.status, on=timezone.localdate(), by=recorded_user(user)
@@ -254,14 +244,14 @@ def transition(
         .get(pk=station.pk)
     )
     action = rules.check_transition(station.status, target, reason)
-    _require(user, action, station)
+    policies.require(user, action, station)
     violations: list[rules.Violation] = []
     if target == rules.APPROVED:
         violations = rule_check_for(station)
         if violations and not override:
             raise RulesBroken(violations, violations_for(violations, user, own=[station.pk]))
         if violations:
-            _require(user, "override", station)
+            policies.require(user, "override", station)
             if not reason.strip():
                 raise rules.IllegalTransition(_("例外批准须填写理由。"))
     day = on or timezone.localdate()
@@ -456,7 +446,7 @@ def save_report(
     check = check or check_report(station, month, figures)
     report = MonthlyReport.objects.select_for_update().filter(station=station, month=month).first()
     if report is not None:
-        _require(user, "change", report)
+        policies.require(user, "change", report)
     elif user is None:
         raise PermissionDenied(_("您没有该操作的权限。"))
     already_confirmed = set(report.confirmed_warnings) if report else set()
@@ -473,7 +463,7 @@ def save_report(
             confirmed_warnings=check.warning_codes,
             **values,
         )
-        _require(user, "add", report)
+        policies.require(user, "add", report)
         return report, True
     before = _figures_json(report.figures)
     after = _figures_json(figures)
@@ -584,8 +574,7 @@ def review_activity(
     permission, or is the system's monthly run. Idempotent: a station with a pending proposal of the same kind gets
     no second one.
     """
-    if user is not SYSTEM and not (user is not None and user.has_perm("stations.manage_station")):
-        raise PermissionDenied(_("您没有该操作的权限。"))
+    policies.require_manage_network(user)
     rules_ = station_rules(programme)
     activity = rules_.activity
     last = rules.last_closed_month(today or timezone.localdate(), rules_.report_due_day)
@@ -652,7 +641,7 @@ def decide_proposal(proposal: ManagementProposal, *, approve: bool, user, reason
     proposal = ManagementProposal.objects.select_for_update().select_related("station").get(pk=proposal.pk)
     if proposal.status != ProposalStatus.PENDING:
         raise rules.IllegalTransition(_("该建议已审定。"))
-    _require(user, rules.MANAGE, proposal.station)
+    policies.require(user, rules.MANAGE, proposal.station)
     if not reason.strip():
         raise rules.IllegalTransition(_("审定须填写意见。"))
     if approve:
@@ -721,8 +710,7 @@ def benchmark_station_ids(programme: Programme, *, today: datetime.date | None =
 def refresh_benchmarks(programme: Programme, *, user, today: datetime.date | None = None) -> int:
     """Set each station's benchmark flag from the criteria (the flag is derived, never entered or imported);
     returns how many stations qualify. The system's monthly run, or a user with the dynamic-management permission."""
-    if user is not SYSTEM and not (user is not None and user.has_perm("stations.manage_station")):
-        raise PermissionDenied(_("您没有该操作的权限。"))
+    policies.require_manage_network(user)
     qualifying = benchmark_station_ids(programme, today=today)
     stations = Station.objects.filter(programme=programme)
     for station in stations.filter(is_benchmark=True).exclude(pk__in=qualifying):
@@ -760,12 +748,12 @@ def save_candidate(site: CandidateSite, *, user) -> CandidateSite:
         raise PermissionDenied(_("您没有该操作的权限。"))
     creating = site.pk is None
     if not creating:
-        _require(user, "change", CandidateSite.objects.select_for_update().get(pk=site.pk))
+        policies.require(user, "change", CandidateSite.objects.select_for_update().get(pk=site.pk))
     errors = candidate_errors(site)
     if errors:
         raise ValidationError(errors)
     site.save()
-    _require(user, "add" if creating else "change", site)
+    policies.require(user, "add" if creating else "change", site)
     return site
 
 
@@ -840,13 +828,13 @@ def check_in(
     today = timezone.localdate()
     existing = CheckIn.objects.filter(station=station, day=today).first()
     if existing is not None:
-        _require(user, "change", existing)
+        policies.require(user, "change", existing)
     checkin, created = CheckIn.objects.update_or_create(
         station=station,
         day=today,
         defaults={"by": recorded_user(user), "is_open": is_open, "note": note, "checked_at": timezone.now()},
     )
-    _require(user, "add" if created else "change", checkin)
+    policies.require(user, "add" if created else "change", checkin)
     if photo is not None:
         attachment = attach(checkin, photo, user=recorded_user(user), kind="photo", description=_("打卡照片"))
         if latitude is None and attachment.latitude is not None:

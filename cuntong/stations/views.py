@@ -30,9 +30,9 @@ from cuntong.geo.models import Area
 from cuntong.jobs.services import start
 from cuntong.jobs.views import visible_jobs
 from cuntong.programme.kpi import AreaScope
-from cuntong.web.views import Col, ObjectDetailView, ObjectEditView, ObjectListView
+from cuntong.web.views import ObjectDetailView, ObjectEditView, ObjectListView
 
-from . import dashboard, rules, services
+from . import dashboard, kpis, policies, rules, services, tables
 from .filters import CandidateFilter, CheckInFilter, ProposalFilter, ReportFilter, StationFilter
 from .forms import (
     CandidateSiteForm,
@@ -44,7 +44,6 @@ from .forms import (
     StationForm,
     TransitionForm,
 )
-from .kpis import coverage_in
 from .models import (
     CandidateSite,
     CheckIn,
@@ -94,84 +93,20 @@ def _month_param(value: str | None, default: datetime.date) -> datetime.date:
 
 # --- stations --------------------------------------------------------------------------------------------------
 
-STATION_COLUMNS = (
-    Col("code", gettext_lazy("站点编号"), order_by="code"),
-    Col("name", gettext_lazy("站点名称"), kind="link", order_by="name"),
-    Col("level", gettext_lazy("层级"), phone_hidden=True),
-    Col("area.name", gettext_lazy("服务区域")),
-    Col("status", gettext_lazy("状态"), kind="badge", order_by="status"),
-    Col("operator_name", gettext_lazy("站长"), phone_hidden=True),
-    Col("operator_phone", gettext_lazy("站长电话"), phone_hidden=True),
-    Col("floor_area_m2", gettext_lazy("面积（平方米）"), kind="number", phone_hidden=True),
-    Col("is_benchmark", gettext_lazy("标杆"), kind="bool", phone_hidden=True),
-    Col("opened_on", gettext_lazy("开始运营"), kind="date", phone_hidden=True, order_by="opened_on"),
-    Col("is_generated", gettext_lazy("演示生成"), kind="bool", phone_hidden=True),
-)
-
-
-# The export carries the headers StationImporter reads, so an exported file can be corrected and imported back.
-STATION_EXPORT_COLUMNS = (
-    Col("code", gettext_lazy("站点编号")),
-    Col("name", gettext_lazy("站点名称")),
-    Col("level", gettext_lazy("层级")),
-    Col("area.code", gettext_lazy("服务区域代码")),
-    Col("area.name", gettext_lazy("服务区域")),
-    Col("latitude", gettext_lazy("纬度")),
-    Col("longitude", gettext_lazy("经度")),
-    Col("address", gettext_lazy("地址")),
-    Col("operator_name", gettext_lazy("站长姓名")),
-    Col("operator_phone", gettext_lazy("站长电话")),
-    Col("floor_area_m2", gettext_lazy("场地面积（平方米）")),
-    Col("services_display", gettext_lazy("服务项目")),
-    Col("is_benchmark", gettext_lazy("标杆站点")),
-    Col("sub_item.code", gettext_lazy("资金子项")),
-    Col("status", gettext_lazy("状态")),
-    Col("opened_on", gettext_lazy("开始运营日期")),
-    Col("closed_on", gettext_lazy("停止运营日期")),
-    Col("note", gettext_lazy("备注")),
-    Col("is_generated", gettext_lazy("演示生成数据")),
-)
-
 
 class StationListView(ObjectListView):
-    model = Station
-    columns = STATION_COLUMNS
-    export_columns = STATION_EXPORT_COLUMNS
+    table = tables.StationTable
     filterset_class = StationFilter
     add_url_name = "stations:station_add"
     import_name = "stations"
     template_name = "stations/station_list.html"
-
-    def optimise(self, queryset):
-        return queryset.select_related("area", "sub_item")
 
 
 class StationDetailView(ObjectDetailView):
     model = Station
     template_name = "stations/station_detail.html"
     edit_url_name = "stations:station_edit"
-    fields = (
-        Col("code", gettext_lazy("站点编号")),
-        Col("level", gettext_lazy("层级")),
-        Col("area", gettext_lazy("服务区域")),
-        Col("status", gettext_lazy("状态"), kind="badge"),
-        Col("address", gettext_lazy("地址")),
-        Col("latitude", gettext_lazy("纬度（WGS-84）")),
-        Col("longitude", gettext_lazy("经度（WGS-84）")),
-        Col("operator_name", gettext_lazy("站长")),
-        Col("operator_phone", gettext_lazy("站长电话")),
-        Col("operator_user", gettext_lazy("站长账号")),
-        Col("organisation", gettext_lazy("运营单位")),
-        Col("floor_area_m2", gettext_lazy("场地面积（平方米）")),
-        Col("services_display", gettext_lazy("服务项目")),
-        Col("is_benchmark", gettext_lazy("标杆站点"), kind="bool"),
-        Col("sub_item", gettext_lazy("资金子项")),
-        Col("replaces", gettext_lazy("替换的站点")),
-        Col("opened_on", gettext_lazy("开始运营日期"), kind="date"),
-        Col("closed_on", gettext_lazy("停止运营日期"), kind="date"),
-        Col("note", gettext_lazy("备注")),
-        Col("is_generated", gettext_lazy("演示生成数据"), kind="bool"),
-    )
+    fields = tables.STATION_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("area", "operator_user", "organisation", "sub_item", "replaces", "programme")
@@ -191,16 +126,12 @@ class StationDetailView(ObjectDetailView):
             if station.status in (rules.PROPOSED, *rules.ACTIVE_STATUSES)
             else []
         )
-        allowed = [
-            target
-            for target, action in rules.TRANSITIONS.get(station.status, {}).items()
-            if user.has_perm(f"stations.{action}_station")
-        ]
-        if allowed and is_permitted(user, "view", station):
+        allowed = policies.transition_targets(user, station)
+        if allowed:
             form = TransitionForm(station=station)
             form.fields["target"].choices = [c for c in form.fields["target"].choices if c[0] in allowed]
             context["transition_form"] = form
-        context["can_override"] = user.has_perm("stations.override_station")
+        context["can_override"] = policies.may(user, "override", station)
         context["can_report"] = user.has_perm("stations.add_monthlyreport") and station.is_in_operation
         context["today_month"] = f"{timezone.localdate():%Y-%m}"
         context["proposals"] = station.proposals.all()[:5]
@@ -257,60 +188,18 @@ def station_transition(request, pk):
 
 # --- monthly reports -------------------------------------------------------------------------------------------
 
-REPORT_COLUMNS = (
-    Col("month_label", gettext_lazy("月份"), order_by="month"),
-    Col("station.name", gettext_lazy("站点"), kind="link"),
-    Col("parcels_in", gettext_lazy("收件（下行）"), kind="number"),
-    Col("parcels_out", gettext_lazy("寄件（上行）"), kind="number"),
-    Col("agri_sales", gettext_lazy("农产品网销额"), kind="yuan", phone_hidden=True),
-    Col("purchases_for_villagers", gettext_lazy("代购金额"), kind="yuan", phone_hidden=True),
-    Col("financial_count", gettext_lazy("金融服务笔数"), kind="number", phone_hidden=True),
-    Col("financial_amount", gettext_lazy("金融服务金额"), kind="yuan", phone_hidden=True),
-    Col("live_sessions", gettext_lazy("直播场次"), kind="number", phone_hidden=True),
-    Col("live_sales", gettext_lazy("直播销售额"), kind="yuan", phone_hidden=True),
-    Col("visitors", gettext_lazy("到站人次"), kind="number", phone_hidden=True),
-    Col("submitted_at", gettext_lazy("报送时间"), kind="datetime", phone_hidden=True),
-    Col("on_time", gettext_lazy("按时"), kind="bool", phone_hidden=True),
-)
-
-
-REPORT_EXPORT_COLUMNS = (
-    Col("station.code", gettext_lazy("站点编号")),
-    Col("station.name", gettext_lazy("站点")),
-    Col("month_label", gettext_lazy("月份")),
-    *(Col(name, MonthlyReport._meta.get_field(name).verbose_name) for name in rules.FIGURE_NAMES),
-    Col("submitted_at", gettext_lazy("报送时间")),
-    Col("due_on", gettext_lazy("报送截止日")),
-    Col("on_time", gettext_lazy("按时")),
-    Col("source", gettext_lazy("来源")),
-)
-
 
 class ReportListView(ObjectListView):
-    model = MonthlyReport
-    columns = REPORT_COLUMNS
-    export_columns = REPORT_EXPORT_COLUMNS
+    table = tables.ReportTable
     filterset_class = ReportFilter
     import_name = "station-reports"
     template_name = "stations/report_list.html"
-
-    def optimise(self, queryset):
-        return queryset.select_related("station")
 
 
 class ReportDetailView(ObjectDetailView):
     model = MonthlyReport
     template_name = "stations/report_detail.html"
-    fields = (
-        Col("station", gettext_lazy("站点")),
-        Col("month_label", gettext_lazy("月份")),
-        *REPORT_COLUMNS[2:11],
-        Col("submitted_at", gettext_lazy("报送时间"), kind="datetime"),
-        Col("submitted_by", gettext_lazy("报送人")),
-        Col("due_on", gettext_lazy("报送截止日"), kind="date"),
-        Col("on_time", gettext_lazy("按时报送"), kind="bool"),
-        Col("source", gettext_lazy("来源")),
-    )
+    fields = tables.REPORT_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("station", "submitted_by")
@@ -474,23 +363,9 @@ def checkin_form(request, pk):
     return render(request, "stations/phone/checkin.html", {"station": station, "form": form, "existing": existing})
 
 
-CHECKIN_COLUMNS = (
-    Col("day", gettext_lazy("日期"), kind="date", order_by="day"),
-    Col("station.name", gettext_lazy("站点")),
-    Col("is_open", gettext_lazy("开门营业"), kind="bool"),
-    Col("checked_at", gettext_lazy("打卡时间"), kind="datetime", phone_hidden=True),
-    Col("distance_m", gettext_lazy("距站点（米）"), kind="number", phone_hidden=True),
-    Col("note", gettext_lazy("备注"), phone_hidden=True),
-)
-
-
 class CheckInListView(ObjectListView):
-    model = CheckIn
-    columns = CHECKIN_COLUMNS
+    table = tables.CheckInTable
     filterset_class = CheckInFilter
-
-    def optimise(self, queryset):
-        return queryset.select_related("station")
 
 
 # --- map and wall ----------------------------------------------------------------------------------------------
@@ -711,9 +586,7 @@ def rule_check(request):
 def coverage(request):
     _need(request, "stations.view_station")
     scope = AreaScope(_programme(request), request.user)
-    figures = coverage_in(scope)
-    if figures is None:
-        raise PermissionDenied(_("覆盖率按乡镇或全县统计，您的账号只能查看本站的记录。"))
+    figures = kpis.network_coverage(scope)
     uncovered = (
         Area.objects.current()
         .restrict(request.user, "view")
@@ -735,43 +608,21 @@ def coverage(request):
     )
 
 
-PROPOSAL_COLUMNS = (
-    Col("station.name", gettext_lazy("站点")),
-    Col("kind", gettext_lazy("建议"), kind="link"),
-    Col("status", gettext_lazy("状态"), kind="badge"),
-    Col("created_at", gettext_lazy("提出时间"), kind="datetime", phone_hidden=True),
-    Col("decided_by", gettext_lazy("审定人"), phone_hidden=True),
-    Col("decision_reason", gettext_lazy("审定意见"), phone_hidden=True),
-)
-
-
 class ProposalListView(ObjectListView):
-    model = ManagementProposal
-    columns = PROPOSAL_COLUMNS
+    table = tables.ProposalTable
     filterset_class = ProposalFilter
     template_name = "stations/proposal_list.html"
 
-    def optimise(self, queryset):
-        return queryset.select_related("station", "decided_by")
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_review"] = self.request.user.has_perm("stations.manage_station")
+        context["can_review"] = policies.may_manage_network(self.request.user)
         return context
 
 
 class ProposalDetailView(ObjectDetailView):
     model = ManagementProposal
     template_name = "stations/proposal_detail.html"
-    fields = (
-        Col("station", gettext_lazy("站点")),
-        Col("kind", gettext_lazy("建议")),
-        Col("status", gettext_lazy("状态"), kind="badge"),
-        Col("created_at", gettext_lazy("提出时间"), kind="datetime"),
-        Col("decided_by", gettext_lazy("审定人")),
-        Col("decided_at", gettext_lazy("审定时间"), kind="datetime"),
-        Col("decision_reason", gettext_lazy("审定意见")),
-    )
+    fields = tables.PROPOSAL_DETAIL
 
     def optimise(self, queryset):
         return queryset.select_related("station", "station__area", "decided_by")
@@ -782,7 +633,9 @@ class ProposalDetailView(ObjectDetailView):
         basis = proposal.basis or {}
         context["scores"] = [(month, (basis.get("scores") or {}).get(month)) for month in basis.get("months", [])]
         context["basis"] = basis
-        if proposal.status == ProposalStatus.PENDING and self.request.user.has_perm("stations.manage_station"):
+        if proposal.status == ProposalStatus.PENDING and policies.may(
+            self.request.user, rules.MANAGE, proposal.station
+        ):
             context["decision_form"] = DecisionForm()
         return context
 
@@ -809,7 +662,7 @@ def proposal_decide(request, pk):
 @login_required
 def review(request):
     """Run the dynamic-management rule now (it also runs from `cuntong stations review`)."""
-    _need(request, "stations.manage_station")
+    policies.require_manage_network(request.user)
     programme = _programme(request)
     created = services.review_activity(programme, user=request.user)
     services.refresh_benchmarks(programme, user=request.user)
@@ -898,25 +751,11 @@ def plan_result(request, job_id):
     return render(request, template, {"job": job, "result": result, "payload": payload})
 
 
-CANDIDATE_COLUMNS = (
-    Col("village.name", gettext_lazy("行政村")),
-    Col("name", gettext_lazy("点位名称"), kind="link"),
-    Col("latitude", gettext_lazy("纬度")),
-    Col("longitude", gettext_lazy("经度")),
-    Col("note", gettext_lazy("说明"), phone_hidden=True),
-    Col("is_generated", gettext_lazy("演示生成"), kind="bool", phone_hidden=True),
-)
-
-
 class CandidateListView(ObjectListView):
-    model = CandidateSite
-    columns = CANDIDATE_COLUMNS
+    table = tables.CandidateTable
     filterset_class = CandidateFilter
     add_url_name = "stations:candidate_add"
     import_name = "station-candidates"
-
-    def optimise(self, queryset):
-        return queryset.select_related("village")
 
 
 class CandidateEditView(ServiceEditView):

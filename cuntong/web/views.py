@@ -1,13 +1,13 @@
 """Generic list / detail / edit / delete / import views every module's pages are made of (NetBox's pattern).
 
 Each view starts from ``Model.objects.restrict(user, action)`` narrowed to the current programme, so scope is
-enforced by the same code on every page. Subclasses set ``model``, ``columns``, ``form_class`` and so on; the
-templates under ``core/`` render any model.
+enforced by the same code on every page. List views name a ``table`` (declared in the app's ``tables.py``, see
+``core.tables``); other views set ``model``, ``fields``, ``form_class`` and so on; the templates under ``core/``
+render any model.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
@@ -28,28 +28,8 @@ from cuntong.core import panels
 from cuntong.core.export import xlsx_response
 from cuntong.core.importer import IMPORTERS, limit, megabytes
 from cuntong.core.scoping import is_permitted, permission_name
-
-
-@dataclass(frozen=True)
-class Col:
-    """A list column: ``accessor`` is a dotted attribute path; ``kind`` picks the cell template."""
-
-    accessor: str
-    label: str
-    kind: str = "text"  # text | link | wan | yuan | date | datetime | bool | badge | percent | number
-    order_by: str | None = None
-    phone_hidden: bool = False  # dropped on narrow screens
-    hide_empty: bool = False  # on detail pages, left out while it has no value (e.g. a termination not yet made)
-
-    @property
-    def sort_key(self) -> str | None:
-        return self.order_by
-
-
-def _value(obj, path: str):
-    from cuntong.core.templatetags.cuntong import attr
-
-    return attr(obj, path)
+from cuntong.core.tables import Col, Table
+from cuntong.core.tables import value_of as _value
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -87,9 +67,10 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 
 class ObjectListView(ScopedViewMixin, generic.ListView):
-    columns: tuple[Col, ...] = ()
-    # What the XLSX export writes, when it should differ from the page (e.g. headers an importer reads back).
-    export_columns: tuple[Col, ...] = ()
+    """A table's rows (``table``, from the app's ``tables.py``): filtered, sorted by the keys the table whitelists,
+    paginated, as an htmx partial when asked, and as XLSX with ``?export=xlsx``. ``model`` is the table's."""
+
+    table: type[Table] | None = None
     filterset_class = None
     paginate_by = 50
     template_name = "core/object_list.html"
@@ -98,8 +79,13 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
     import_name: str | None = None
     export_filename: str | None = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.table is not None and cls.model is None:
+            cls.model = cls.table.model()
+
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = self.table.prepare(super().get_queryset())
         self.filterset = (
             self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
             if self.filterset_class
@@ -107,11 +93,7 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
         )
         if self.filterset is not None:
             queryset = self.filterset.qs
-        sort = self.request.GET.get("sort", "")
-        allowed = {c.order_by for c in self.columns if c.order_by}
-        if sort.lstrip("-") in allowed:
-            queryset = queryset.order_by(sort)
-        return queryset
+        return self.table.sort(queryset, self.request.GET.get("sort", ""))
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
@@ -123,24 +105,14 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
             return self.export()
         return super().get(request, *args, **kwargs)
 
-    def export_rows(self, queryset):
-        for obj in queryset.iterator(chunk_size=500) if not queryset._prefetch_related_lookups else queryset:
-            yield [_value(obj, c.accessor) for c in self.export_columns or self.columns]
-
     def export(self):
         queryset = self.get_queryset()
         count = queryset.count()
         log_event("export", obj=None, model=self.model._meta.label, rows=count, query=self.request.GET.urlencode())
         name = self.export_filename or f"{self.model._meta.verbose_name_plural}.xlsx"
+        table = self.table.export_table()
         return xlsx_response(
-            name,
-            [
-                (
-                    str(self.model._meta.verbose_name_plural),
-                    [c.label for c in self.export_columns or self.columns],
-                    self.export_rows(queryset),
-                )
-            ],
+            name, [(str(self.model._meta.verbose_name_plural), table.headers(), table.values(queryset))]
         )
 
     def get_context_data(self, **kwargs):
@@ -149,8 +121,8 @@ class ObjectListView(ScopedViewMixin, generic.ListView):
         query.pop("page", None)
         query.pop("export", None)
         context.update(
-            columns=self.columns,
-            rows=[(obj, [(c, _value(obj, c.accessor)) for c in self.columns]) for obj in context["object_list"]],
+            columns=self.table.columns,
+            rows=self.table.rows(context["object_list"]),
             filterset=self.filterset,
             add_url=reverse(self.add_url_name) if self.add_url_name and context["can_add"] else None,
             import_url=reverse("web:import", args=[self.import_name])

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from cuntong.people.services import can_reveal
+from cuntong.people import policies
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ register = template.Library()
 def reveal_button(context, obj, field: str):
     request = context["request"]
     opts = obj._meta
-    allowed = getattr(obj, field, None) and can_reveal(request.user, obj)
+    allowed = getattr(obj, field, None) and policies.may_reveal(request.user, obj)
     return {
         "allowed": bool(allowed),
         "url": reverse("people:reveal", args=[opts.app_label, opts.model_name, obj.pk, field]) if allowed else "",
