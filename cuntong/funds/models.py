@@ -614,6 +614,8 @@ class LedgerSnapshot(AppendOnlyRecord):
     """The head as it stood on a day, shown on the public page: whoever saved it can later prove no rewrite.
     Protected like the entries: a rewritten snapshot could otherwise hide a rewritten chain."""
 
+    public_fields = ("day", "seq", "hash")
+
     programme = models.ForeignKey("programme.Programme", on_delete=models.PROTECT, related_name="ledger_snapshots")
     day = models.DateField(_("日期"))
     seq = models.PositiveBigIntegerField(_("序号"))
