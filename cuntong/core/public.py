@@ -259,7 +259,8 @@ def public_view(
                 if response is None:
                     response = _render(view(request, *args, **kwargs), declaration)
                     _remember(request, response, declaration)
-            patch_cache_control(response, max_age=cache_seconds, **{"private" if token else "public": True})
+            if response.status_code == 200:
+                patch_cache_control(response, max_age=cache_seconds, **{"private" if token else "public": True})
             return response
 
         public.public_declaration = declaration
