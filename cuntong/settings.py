@@ -152,6 +152,10 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Public pages (core/public.py): requests per client address and view; writes refused in development ---------
+PUBLIC_RATE_LIMIT = os.environ.get("CUNTONG_PUBLIC_RATE_LIMIT", "120/minute")
+PUBLIC_VIEWS_REFUSE_WRITES = DEBUG
+
 # --- Background tasks: database queue by default, RQ on Redis when CUNTONG_TASKS=redis ---------------------------
 if os.environ.get("CUNTONG_TASKS") == "redis":
     INSTALLED_APPS += ["django_tasks_rq", "django_rq"]
@@ -206,7 +210,7 @@ AXES_ENABLE_ADMIN = False
 # Behind reverse proxies (nginx …) every request comes from the proxy, so lockout per address and the audit trail
 # read the client from X-Forwarded-For, trusting as many hops as proxies are declared (0: REMOTE_ADDR only).
 PROXY_COUNT = int(os.environ.get("CUNTONG_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "cuntong.audit.middleware.client_address"
+AXES_CLIENT_IP_CALLABLE = "cuntong.core.addresses.client_address"
 
 SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("CUNTONG_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_COOKIE_AGE = 12 * 3600

@@ -13,6 +13,7 @@ handler404 = "cuntong.web.api.not_found"
 
 urlpatterns = [
     path("", programme_views.overview, name="home"),
+    path("public/<slug:code>/", programme_views.portal, name="portal"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("cuntong.api_urls")),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cuntong.audit.services import log_event
+from cuntong.core.public import is_public
 
 from .passwords import password_expired
 
@@ -23,7 +24,6 @@ EXEMPT_PREFIXES = (
     "/i18n/",
     "/accounts/login/",
     "/accounts/logout/",
-    "/public/",
     "/favicon.ico",
 )
 # API calls with a session cookie (the pages' own HTMX and scripts) obey the same rules and get JSON refusals;
@@ -36,9 +36,19 @@ class SessionSecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Run once the view is known: a page declared public (core/public.py) is the same for everyone, so it
+        neither counts as activity nor waits for a second factor."""
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or request.path.startswith(EXEMPT_PREFIXES):
-            return self.get_response(request)
+        if (
+            user is None
+            or not user.is_authenticated
+            or request.path.startswith(EXEMPT_PREFIXES)
+            or is_public(view_func)
+        ):
+            return None
         now = int(time.time())
         last = request.session.get(LAST_ACTIVITY)
         api = request.path.startswith(API_PREFIX)
@@ -47,7 +57,7 @@ class SessionSecurityMiddleware:
             logout(request)
             if api:
                 return JsonResponse({"detail": _("会话已超时，请重新登录。")}, status=401)
-            # the login page says why (this middleware runs before the message framework's)
+            # the login page says why
             query = urlencode({"next": request.get_full_path(), "timeout": "1"})
             return redirect(f"{reverse('accounts:login')}?{query}")
         if not request.META.get(BACKGROUND_HEADER) and (last is None or now - last >= 15):
@@ -57,7 +67,7 @@ class SessionSecurityMiddleware:
             if api:
                 return JsonResponse({"detail": _("请先完成双因素认证或修改到期的密码。")}, status=403)
             return redirect(forced)
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def _forced_step(request, user) -> str | None:

@@ -8,11 +8,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计")
 
     def ready(self):
-        from cuntong.core import appendonly
-
         from . import changelog
-        from .models import ChangeRecord, SecurityEvent
 
         changelog.connect()
-        for model in (ChangeRecord, SecurityEvent):
-            appendonly.register(model._meta.db_table)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from cuntong.core.fields import BlindIndexField
+from cuntong.core.models import is_tracked
 from cuntong.core.personal import PersonalKind, PersonalValue, mask_text
 from cuntong.core.scoping import follow
 
@@ -27,10 +28,6 @@ def describe(instance: models.Model) -> str:
     """How audit rows name a record: its ``audit_repr()`` where it has one (people: masked), else ``str``."""
     text = instance.audit_repr() if hasattr(instance, "audit_repr") else str(instance)
     return mask_text(text)[:200]
-
-
-def is_tracked(model: type[models.Model]) -> bool:
-    return getattr(model, "scope", None) is not None and getattr(model, "track_changes", True)
 
 
 def _json_value(value):

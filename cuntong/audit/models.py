@@ -11,19 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cuntong.core.appendonly import AppendOnlyModel
 from cuntong.core.scoping import RestrictedManager, Scope
 
 
-class AppendOnly(models.Model):
-    track_changes = False
+class AppendOnly(AppendOnlyModel):
+    """An audit row: append-only like every ``AppendOnlyModel``, except that the retention purge removes old rows
+    (``QuerySet.delete`` on the models' own managers). On PostgreSQL hand-written triggers (migration 0003) protect
+    them: they allow that purge and the clearing of a deleted user's reference, which pgtrigger's cannot express."""
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("audit records are append-only")
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit records are removed only by the retention purge")

@@ -12,8 +12,9 @@ class BusinessModel(models.Model):
 
     Subclasses set ``scope`` (see :mod:`cuntong.core.scoping`). ``personal_fields`` are masked in change history.
     ``track_changes``: every change is recorded in the change history (audit/changelog.py), bulk writes included
-    (audit/bulk.py); a high-volume model whose rows are themselves a record (check-ins, monthly reports) sets it
-    False and then writes no history at all.
+    (audit/bulk.py). A model whose rows are themselves the record writes no history: it derives from
+    ``core.appendonly.AppendOnlyModel``, which sets ``track_changes = False`` and refuses edits (a meta-test allows
+    no other untracked model without a stated reason).
     """
 
     scope = Scope()
@@ -30,3 +31,8 @@ class BusinessModel(models.Model):
 def business_models() -> list[type[models.Model]]:
     """Every concrete business model: those the scope tests and change history must cover."""
     return [m for m in apps.get_models() if issubclass(m, BusinessModel) or getattr(m, "scope", None) is not None]
+
+
+def is_tracked(model: type[models.Model]) -> bool:
+    """Whether the change history records ``model``'s changes: a scoped model that does not opt out."""
+    return getattr(model, "scope", None) is not None and getattr(model, "track_changes", True)

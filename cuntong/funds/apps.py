@@ -8,11 +8,6 @@ class FundsConfig(AppConfig):
     verbose_name = _("资金管理")
 
     def ready(self):
-        from cuntong.core import appendonly
-
         from . import signals
-        from .models import LedgerEntry, LedgerSnapshot
 
         signals.connect()
-        for model in (LedgerEntry, LedgerSnapshot):
-            appendonly.register(model._meta.db_table)

@@ -8,7 +8,6 @@ amounts are always summed from the records (``queries.py``), so they cannot drif
 
 from __future__ import annotations
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cuntong.core.appendonly import AppendOnlyModel, append_only_triggers
 from cuntong.core.models import BusinessModel
 from cuntong.core.money import MoneyField, percent
 from cuntong.core.scoping import RestrictedManager, RestrictedQuerySet, Scope
@@ -486,48 +486,10 @@ class LedgerEvent(models.TextChoices):
 # On PostgreSQL the database itself refuses to change or remove ledger rows. pgtrigger's own escape hatch
 # (``pgtrigger.ignore``) is no wider than the table owner's ALTER TABLE; core.appendonly.triggers_disabled is the
 # one sanctioned way to lift them (``cuntong flush``).
-_REFUSE = (
-    "RAISE EXCEPTION 'funds ledger is append-only: % refused on %', TG_OP, TG_TABLE_NAME "
-    "USING ERRCODE = 'insufficient_privilege';"
-)
-APPEND_ONLY_TRIGGERS = [
-    pgtrigger.Trigger(
-        name="append_only",
-        when=pgtrigger.Before,
-        operation=pgtrigger.Update | pgtrigger.Delete,
-        level=pgtrigger.Row,
-        func=_REFUSE,
-    ),
-    pgtrigger.Trigger(
-        name="no_truncate", when=pgtrigger.Before, operation=pgtrigger.Truncate, level=pgtrigger.Statement, func=_REFUSE
-    ),
-]
+APPEND_ONLY_TRIGGERS = append_only_triggers("funds ledger")
 
 
-class AppendOnlyQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("the fund ledger is append-only")
-
-    def delete(self):
-        raise PermissionError("the fund ledger is append-only")
-
-
-class AppendOnlyRecord(models.Model):
-    """A row of the ledger (an entry or a published daily head): inserted once, never updated or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("the fund ledger is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("the fund ledger is append-only")
-
-
-class LedgerEntry(AppendOnlyRecord):
+class LedgerEntry(AppendOnlyModel):
     """One fund event in a programme's hash chain: ``hash`` = SHA-256 of the entry's canonical JSON, which holds the
     previous entry's hash. Rows are never updated or deleted (on PostgreSQL triggers refuse it; see ledger.py).
 
@@ -536,7 +498,6 @@ class LedgerEntry(AppendOnlyRecord):
     """
 
     scope = Scope(programme="programme")
-    track_changes = False
 
     programme = models.ForeignKey(
         "programme.Programme", verbose_name=_("示范项目"), on_delete=models.PROTECT, related_name="ledger_entries"
@@ -558,8 +519,6 @@ class LedgerEntry(AppendOnlyRecord):
     payload = models.JSONField(_("内容"), default=dict)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     hash = models.CharField(_("本条哈希"), max_length=64, db_index=True)
-
-    objects = RestrictedManager.from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         verbose_name = _("资金台账记录")
@@ -610,17 +569,17 @@ class LedgerHead(models.Model):
         return f"{self.programme_id}#{self.seq} {self.hash[:12]}"
 
 
-class LedgerSnapshot(AppendOnlyRecord):
+class LedgerSnapshot(AppendOnlyModel):
     """The head as it stood on a day, shown on the public page: whoever saved it can later prove no rewrite.
     Protected like the entries: a rewritten snapshot could otherwise hide a rewritten chain."""
+
+    public_fields = ("day", "seq", "hash")
 
     programme = models.ForeignKey("programme.Programme", on_delete=models.PROTECT, related_name="ledger_snapshots")
     day = models.DateField(_("日期"))
     seq = models.PositiveBigIntegerField(_("序号"))
     hash = models.CharField(_("链头哈希"), max_length=64)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
-
-    objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         verbose_name = _("台账每日链头")

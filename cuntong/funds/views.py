@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from cuntong.attachments.models import Attachment
 from cuntong.audit.services import log_event
 from cuntong.core.export import xlsx_response
+from cuntong.core.public import public_record, public_rows, public_view
 from cuntong.core.scoping import is_permitted
 from cuntong.programme.models import Programme
 from cuntong.web.views import ObjectDetailView, ObjectEditView, ObjectListView, get_permitted_or_404
@@ -644,34 +646,38 @@ def _public_programme(code: str) -> Programme:
     return get_object_or_404(Programme, code=code)
 
 
+def _published_snapshots(programme: Programme, days: int) -> list[dict]:
+    return public_rows(LedgerSnapshot.objects.filter(programme=programme).order_by("-day")[:days])
+
+
+@public_view(reason="公示: the programme's published fund ledger head and totals, meant for the public")
 def public_ledger(request, code):
-    """Public, no login: today's head of the fund ledger and the heads of earlier days (政务公开). Reads only:
-    a public GET writes nothing (the daily heads are recorded by ``cuntong ledger snapshot``)."""
+    """Today's head of the fund ledger and the heads of earlier days (政务公开). Reads only: the daily heads are
+    recorded by ``cuntong ledger snapshot``."""
     programme = _public_programme(code)
-    today = ledger.published_head(programme.pk)
-    return render(
+    seq, head_hash = ledger.current_head(programme.pk)
+    return TemplateResponse(
         request,
         "funds/public_ledger.html",
         {
-            "programme": programme,
-            "today": today,
-            "head": ledger.current_head(programme.pk),
-            "snapshots": LedgerSnapshot.objects.filter(programme=programme).order_by("-day")[:60],
-            "totals": queries.programme_totals(programme),
+            "programme": public_record(programme, "code", "name"),
+            "today": public_record(ledger.published_head(programme.pk)),
+            "head": {"seq": seq, "hash": head_hash},
+            "snapshots": _published_snapshots(programme, 60),
+            "total": queries.programme_totals(programme).get("total"),
         },
     )
 
 
+@public_view(reason="公示: the same head as JSON, for anyone who wants to compare it")
 def public_ledger_json(request, code):
     programme = _public_programme(code)
-    today = ledger.published_head(programme.pk)
-    snapshots = LedgerSnapshot.objects.filter(programme=programme).order_by("-day")[:365]
     return JsonResponse(
         {
             "programme": programme.code,
             "algorithm": "sha256",
-            "today": {"day": today.day.isoformat(), "seq": today.seq, "hash": today.hash},
-            "snapshots": [{"day": s.day.isoformat(), "seq": s.seq, "hash": s.hash} for s in snapshots],
+            "today": public_record(ledger.published_head(programme.pk)),
+            "snapshots": _published_snapshots(programme, 365),
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -1,13 +1,20 @@
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cuntong.core.public import PublicDeclaration, PublicEndpoint, cached_data
 from cuntong.web.api import ScopedModelSerializer, ScopedReadOnlyViewSet
 
 from .kpi import AreaScope, registry
 from .models import BudgetAllocation, Phase, Programme, Project, SubItem, Target
+from .portal import portal_content
 
 
 class PhaseSerializer(ScopedModelSerializer):
@@ -124,4 +131,45 @@ class ProgrammeViewSet(ScopedReadOnlyViewSet):
         return Response([r.as_dict() for r in registry.evaluate(AreaScope(programme, request.user))])
 
 
-ROUTES = [("programmes", ProgrammeViewSet)]
+class PublicValuesField(serializers.DictField):
+    """Public values as the JSON pages publish them: money and percentages as decimal strings, never floats."""
+
+    def to_representation(self, value):
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+class PortalSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    values = PublicValuesField(help_text="the section's public figures")
+
+
+class PortalSerializer(serializers.Serializer):
+    programme = PublicValuesField(help_text="the programme's public fields (Programme.public_fields)")
+    sections = PortalSectionSerializer(many=True)
+
+
+class PublicPortalViewSet(PublicEndpoint, viewsets.ViewSet):
+    """A programme's public portal, for anyone: what ``/public/<code>/`` shows, as JSON."""
+
+    public_declaration = PublicDeclaration(
+        name="programme.api.PublicPortalViewSet", reason="the public portal as JSON (same content as the page)"
+    )
+    lookup_field = "code"
+
+    @extend_schema(
+        responses={
+            200: PortalSerializer,
+            429: OpenApiResponse(OpenApiTypes.OBJECT, description="too many requests from this address (Retry-After)"),
+        },
+        parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="the programme's code")],
+    )
+    def retrieve(self, request, code=None):
+        def content():
+            programme = get_object_or_404(Programme.objects.select_related("county"), code=code)
+            return PortalSerializer(portal_content(programme)).data
+
+        return Response(cached_data(request, self.public_declaration.cache_seconds, content))
+
+
+ROUTES = [("programmes", ProgrammeViewSet), ("public/portal", PublicPortalViewSet)]

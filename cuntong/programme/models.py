@@ -21,6 +21,8 @@ class FundSource(models.TextChoices):
 
 class Programme(BusinessModel):
     scope = Scope(programme="", shared=True)
+    # What public pages may show (core/public.py): the programme as its published plan names it.
+    public_fields = ("code", "name", "short_name", "batch_year", "start_date", "end_date")
 
     code = models.SlugField(_("代码"), max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=200)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.core.money import yuan_to_wan
 from cuntong.core.navigation import landing_for
+from cuntong.core.public import public_view
 from cuntong.core.scoping import is_permitted
 from cuntong.core.todo import todos_for
 from cuntong.web.redirects import next_url
@@ -28,6 +30,7 @@ from .kpi import AreaScope, registry
 from .middleware import SESSION_KEY, visible_programmes
 from .models import BudgetAllocation, FundSource, Programme, Project, SubItem
 from .plan import PlanError, PlanInvalid, parse_plan
+from .portal import portal_content
 from .services import load_plan
 
 
@@ -76,6 +79,12 @@ def budget_table(programme: Programme) -> dict:
         "total": totals["national"] + totals["local"],
         "chart": chart,
     }
+
+
+@public_view(reason="the programme's public portal: the sections apps register (core.public.register_portal_section)")
+def portal(request, code):
+    programme = get_object_or_404(Programme.objects.select_related("county"), code=code)
+    return TemplateResponse(request, "programme/portal.html", portal_content(programme))
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cuntong.core.appendonly import AppendOnlyModel, append_only_triggers
 from cuntong.core.fields import BlindIndexField, PhoneNumberField
 from cuntong.core.models import BusinessModel
 from cuntong.core.money import MoneyField
@@ -207,11 +208,11 @@ class Station(BusinessModel):
             raise ValidationError({"area": _("服务区域不在本示范县内。")})
 
 
-class StationEvent(BusinessModel):
-    """One life-cycle step: from, to, effective date, who, why; rule violations overridden are kept with it."""
+class StationEvent(AppendOnlyModel, BusinessModel):
+    """One life-cycle step: from, to, effective date, who, why; rule violations overridden are kept with it.
+    The event is itself the history: written once, never edited (append-only, no change history of its own)."""
 
     scope = _STATION_SCOPE
-    track_changes = False  # the event is itself the history
 
     station = models.ForeignKey(Station, verbose_name=_("站点"), on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
@@ -236,6 +237,7 @@ class StationEvent(BusinessModel):
         verbose_name = _("站点状态记录")
         verbose_name_plural = _("站点状态记录")
         ordering = ["station", "created_at", "pk"]
+        triggers = append_only_triggers("station event log", clearable=["by", "proposal"])
 
     def __str__(self) -> str:
         return f"{self.station} · {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
@@ -311,15 +313,15 @@ class MonthlyReport(BusinessModel):
         return timezone.localdate(self.submitted_at) <= self.due_on
 
 
-class ReportRevision(BusinessModel):
-    """A change to a submitted report: the reason and the figures before and after."""
+class ReportRevision(AppendOnlyModel, BusinessModel):
+    """A change to a submitted report: the reason and the figures before and after (append-only: the revision is
+    itself the report's history)."""
 
     scope = Scope(
         programme="report__station__programme",
         area="report__station__area",
         owner_user="report__station__operator_user",
     )
-    track_changes = False
 
     report = models.ForeignKey(
         MonthlyReport, verbose_name=_("月报"), on_delete=models.CASCADE, related_name="revisions"
@@ -335,6 +337,7 @@ class ReportRevision(BusinessModel):
         verbose_name = _("月报修改记录")
         verbose_name_plural = _("月报修改记录")
         ordering = ["report", "created_at", "pk"]
+        triggers = append_only_triggers("report revision log", clearable=["changed_by"])
 
     def __str__(self) -> str:
         return f"{self.report} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

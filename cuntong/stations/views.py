@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cuntong.audit.services import log_event
+from cuntong.core.public import public_record, public_view
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
 from cuntong.jobs.services import start
@@ -466,11 +468,11 @@ WALL_CHARTS = (
 
 def _render_wall(request, scope: AreaScope, stations, data_url: str, *, screen: bool = False):
     payload = dashboard.wall_payload(scope, stations)
-    return render(
+    return TemplateResponse(
         request,
         "stations/wall.html",
         {
-            "programme": scope.programme,
+            "programme": public_record(scope.programme, "name"),
             "scope_label": scope.label(Station),
             "tiles": [(key, label, payload["text"][key]) for key, label in WALL_TILES],
             "charts": [(key, label, size, payload["scripts"][key]) for key, label, size in WALL_CHARTS],
@@ -484,7 +486,9 @@ def _render_wall(request, scope: AreaScope, stations, data_url: str, *, screen: 
     )
 
 
-def _display_link(token: str) -> DisplayLink:
+def _display_link(request, token: str) -> DisplayLink:
+    """The usable link ``token`` opens (else 404), checked on every request; its last use is recorded at most
+    every five minutes, the one write a wall screen makes."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     link = (
         DisplayLink.objects.select_related("programme", "programme__county", "area").filter(token_hash=digest).first()
@@ -501,16 +505,28 @@ def _link_scope(link: DisplayLink) -> AreaScope:
     return AreaScope(link.programme, areas=(link.area.code,))
 
 
+# A wall screen refreshes every 2–30 seconds, and several may share an office's address; a revoked link stops
+# within the cache's ten seconds.
+screen_view = public_view(
+    reason="an unattended wall screen opened by its display link: one area's figures, read-only, revocable",
+    cache_seconds=10,
+    rate="600/minute",
+    token=_display_link,
+    token_writes=[DisplayLink],
+)
+
+
+@screen_view
 def screen(request, token):
     """The wall dashboard for an unattended screen: no login, read-only, one area, revocable (see DisplayLink)."""
-    link = _display_link(token)
-    scope = _link_scope(link)
+    scope = _link_scope(request.public_grant)
     data_url = reverse("stations:screen_data", args=[token])
     return _render_wall(request, scope, scope.records(Station.objects.all()), data_url, screen=True)
 
 
+@screen_view
 def screen_data(request, token):
-    scope = _link_scope(_display_link(token))
+    scope = _link_scope(request.public_grant)
     return JsonResponse(dashboard.wall_payload(scope, scope.records(Station.objects.all())))
 
 

@@ -40,6 +40,7 @@ UNKNOWN = "?"
 UNRECORDED = {
     ("accounts/passwords.py", UNKNOWN): "the user's password timestamps: never recorded (changelog.NEVER_RECORDED)",
     ("accounts/services.py", "User"): "the forced first-login password change flag of a user just created",
+    ("core/appendonly.py", UNKNOWN): "append_rows: refuses every model with change history",
     ("web/testing.py", UNKNOWN): "test helper backdating audit rows, as only the table owner could",
     ("people/personal_data.py", UNKNOWN): "re-encryption under a new key: the values do not change",
     ("stations/views.py", "DisplayLink"): "last use of a wall display link: a read, not an edit",

@@ -9,8 +9,9 @@ requests every route with GET and an empty POST as:
 * a member of 洪阳镇 (township staff, with the project office's permissions scoped to 洪阳镇): 302 to login/403/404/405 for every route naming a record it may not see, and no
   page or API answer carries any of those records' text (a station's name on the map, wall or coverage page).
 
-A route may answer anyone only if ``PUBLIC`` (anyone) or ``ANY_MEMBER`` (anyone signed in) declares it, with the
-reason. A 500 fails everywhere. ``test_walker_reports_an_unguarded_route`` proves the walk catches an open route.
+A route may answer anyone only if it is declared public (``core.public``), ``PUBLIC`` (anyone) or ``ANY_MEMBER``
+(anyone signed in) lists it, with the reason. A 500 fails everywhere. ``test_walker_reports_an_unguarded_route``
+proves the walk catches an open route.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 
 from cuntong.accounts.models import Membership, Role
 from cuntong.core.importer import IMPORTERS
+from cuntong.core.public import declaration_of
 from cuntong.web.testing import HONGYANG, NANXI, area, load_base_data, login, make_user, programme
 
 # Routes anyone may open, each with the reason; everything else must refuse strangers.
@@ -38,9 +40,9 @@ PUBLIC = {
     "set_language": "choosing the interface language",
     "javascript-catalog": "the interface's translations for scripts; no data",
     "admin:jsi18n": "the admin's translations for scripts; no data",
-    "funds:public_ledger": "公示: the programme's published ledger head, meant for the public",
-    "funds:public_ledger_json": "公示: the same head as JSON, for anyone who wants to compare it",
 }
+# Public pages and endpoints are not listed here: they declare themselves (core/public.py), with their reason, and
+# test_public_pages.py checks them. Those opened by a secret in the URL are walked like any other route.
 # Routes any signed-in member may use on their own account, whatever their role.
 ANY_MEMBER = {
     "accounts:logout": "signing out",
@@ -289,7 +291,7 @@ ROUTE_RECORDS = [
     (r"^audit:object_history", "station"),
     (r"^geo:|geo-areas", "area"),
     (r"^programme:project_", "project"),
-    (r"^programme:|^funds:public_|programme-programmes", "programme"),
+    (r"^programme:|^funds:public_|programme-programmes|^portal$|programme-public/portal", "programme"),
 ]
 
 
@@ -327,7 +329,8 @@ def walk_application(data: Dataset, routes) -> list[str]:
     }
     failures = []
     for route in routes:
-        if route.name in PUBLIC:
+        declaration = declaration_of(route.resolved.callback)
+        if route.name in PUBLIC or (declaration is not None and not declaration.by_token):
             continue
         for (url, used), (who, client) in itertools.product(data.urls(route), people.items()):
             if who != ANONYMOUS and route.name in ANY_MEMBER:
