@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cuntong.attachments.models import Attachment
 from cuntong.audit.services import log_event
+from cuntong.core import claims
 from cuntong.core.export import xlsx_response
 from cuntong.core.scoping import is_permitted
 from cuntong.core.views import Col, ObjectDetailView, ObjectEditView, ObjectListView, get_permitted_or_404
@@ -687,13 +688,14 @@ def ledger_verify(request):
     return redirect(job.get_absolute_url())
 
 
-# --- station subsidies ------------------------------------------------------------------------------------------
+# --- monthly claim batches (core.claims: station subsidies, training sessions, warehouse costs …) -----------------
 
 BATCH_COLUMNS = (
     Col("__str__", _("批次"), kind="link", order_by="month"),
+    Col("source_label", _("申领来源"), phone_hidden=True),
     Col("request.amount", _("合计（元）"), kind="yuan"),
-    Col("station_count", _("站点数"), kind="number"),
-    Col("paid_count", _("获补贴站点"), kind="number"),
+    Col("line_count", _("申领数"), kind="number"),
+    Col("paid_count", _("获付数"), kind="number"),
     Col("request.status", _("拨付状态"), kind="badge"),
 )
 
@@ -702,26 +704,32 @@ class SubsidyBatchListView(ObjectListView):
     model = SubsidyBatch
     columns = BATCH_COLUMNS
     add_url_name = "funds:subsidy_add"
-    export_filename = "站点运营补贴.xlsx"
+    export_filename = "补贴及费用批次.xlsx"
 
     def optimise(self, queryset):
         return (
             queryset.select_related("request")
-            .annotate(station_count=Count("lines"), paid_count=Count("lines", filter=Q(lines__amount__gt=0)))
-            .order_by("-month")
+            .annotate(line_count=Count("lines"), paid_count=Count("lines", filter=Q(lines__amount__gt=0)))
+            .order_by("-month", "claim_source")
         )
 
 
 LINE_COLUMNS = (
-    Col("station_name", _("站点"), kind="link", order_by="station_name"),
+    Col("subject_name", _("申领对象"), kind="link", order_by="subject_name"),
+    Col("batch.source_label", _("申领来源"), phone_hidden=True),
     Col("batch.month", _("月份"), kind="date", order_by="batch__month"),
-    Col("level", _("层级"), phone_hidden=True),
-    Col("station_status", _("站点状态"), phone_hidden=True),
-    Col("activity_score", _("活跃度得分"), phone_hidden=True),
-    Col("is_benchmark", _("标杆站点"), kind="bool", phone_hidden=True),
-    Col("amount", _("补贴金额（元）"), kind="yuan", order_by="amount"),
+    Col("facts_summary", _("核定依据"), phone_hidden=True),
+    Col("amount", _("金额（元）"), kind="yuan", order_by="amount"),
     Col("reason", _("说明")),
 )
+
+
+def _fact_column(fact: claims.Fact) -> Col:
+    return Col(f"facts.{fact.key}", fact.label, kind=fact.kind, phone_hidden=True)
+
+
+def _fact_cells(line: SubsidyLine, source: claims.ClaimSource) -> list[tuple[Col, object]]:
+    return [(_fact_column(fact), value) for fact, value in line.fact_cells(source)]
 
 
 class SubsidyBatchDetailView(ObjectDetailView):
@@ -729,6 +737,7 @@ class SubsidyBatchDetailView(ObjectDetailView):
     template_name = "funds/subsidy_detail.html"
     fields = (
         Col("__str__", _("批次")),
+        Col("source_label", _("申领来源")),
         Col("request", _("拨付申请")),
         Col("request.amount", _("合计"), kind="yuan"),
         Col("request.status", _("拨付状态"), kind="badge"),
@@ -740,8 +749,28 @@ class SubsidyBatchDetailView(ObjectDetailView):
         return queryset.select_related("request", "created_by")
 
     def get_context_data(self, **kwargs):
+        """The lines with the columns their source declares (a station's level and score, a session's person-times)."""
         context = super().get_context_data(**kwargs)
-        context.update(columns=LINE_COLUMNS, lines=self.object.lines.select_related("batch"))
+        source = claims.get(self.object.claim_source)
+        subject = Col("subject_name", source.subject_label if source else _("申领对象"), kind="link")
+        amount, reason = Col("amount", _("金额（元）"), kind="yuan"), Col("reason", _("说明"))
+        fact_columns = [_fact_column(fact) for fact in source.facts] if source else []
+        lines = self.object.lines.select_related("batch")
+        context.update(
+            columns=[subject, *fact_columns, amount, reason],
+            rows=[
+                (
+                    line,
+                    [
+                        (subject, line.subject_name),
+                        *(_fact_cells(line, source) if source else ()),
+                        (amount, line.amount),
+                        (reason, line.reason),
+                    ],
+                )
+                for line in lines
+            ],
+        )
         return context
 
 
@@ -754,9 +783,14 @@ class SubsidyBatchCreateView(PermissionRequiredMixin, generic.FormView):
         return {**super().get_context_data(**kwargs), "model_name": SubsidyBatch._meta.verbose_name}
 
     def form_valid(self, form):
+        data = form.cleaned_data
         try:
             batch = services.create_subsidy_batch(
-                self.request.user, self.request.programme, form.cleaned_data["month"], form.cleaned_data["source"]
+                self.request.user,
+                self.request.programme,
+                data["month"],
+                data["source"],
+                claim_source=data["claim_source"],
             )
         except (FundRuleViolation, PermissionDenied) as exc:
             form.add_error(None, str(exc))
@@ -769,7 +803,7 @@ class SubsidyLineListView(ObjectListView):
     model = SubsidyLine
     columns = LINE_COLUMNS
     filterset_class = SubsidyLineFilter
-    export_filename = "站点补贴明细.xlsx"
+    export_filename = "补贴及费用明细.xlsx"
 
     def optimise(self, queryset):
         return queryset.select_related("batch")
@@ -785,12 +819,21 @@ class SubsidyLineDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        line = self.object
+        source = claims.get(line.batch.claim_source)
+        if source:  # the source's own facts, each on its own row, in place of the one-line summary
+            facts = _fact_cells(line, source)
+            context["fields"] = [
+                cell
+                for field in context["fields"]
+                for cell in (facts if field[0].accessor == "facts_summary" else [field])
+            ]
         entry = LedgerEntry.objects.filter(
-            event="subsidy_batch_computed", subject_type="funds.subsidybatch", subject_id=str(self.object.batch_id)
+            event="subsidy_batch_computed", subject_type="funds.subsidybatch", subject_id=str(line.batch_id)
         ).first()
         user = self.request.user
-        context["appeal_entry"] = entry if entry and policies.may_appeal(user, self.object) else None
-        context["appeals"] = Appeal.objects.restrict(self.request.user, "view").filter(subsidy_line=self.object)
+        context["appeal_entry"] = entry if entry and policies.may_appeal(user, line) else None
+        context["appeals"] = Appeal.objects.restrict(self.request.user, "view").filter(subsidy_line=line)
         return context
 
 
