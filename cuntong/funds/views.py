@@ -755,7 +755,6 @@ class SubsidyBatchDetailView(ObjectDetailView):
         subject = Col("subject_name", source.subject_label if source else _("申领对象"), kind="link")
         amount, reason = Col("amount", _("金额（元）"), kind="yuan"), Col("reason", _("说明"))
         fact_columns = [_fact_column(fact) for fact in source.facts] if source else []
-        lines = self.object.lines.select_related("batch")
         context.update(
             columns=[subject, *fact_columns, amount, reason],
             rows=[
@@ -768,7 +767,7 @@ class SubsidyBatchDetailView(ObjectDetailView):
                         (reason, line.reason),
                     ],
                 )
-                for line in lines
+                for line in self.object.lines.all()
             ],
         )
         return context
