@@ -90,13 +90,13 @@ def run(context):
                 time.sleep(0.2)
         cookie = _session_cookie()
         requests = context.pick(REQUESTS)
-        _serve(port, "/", cookie, THREADS * 5)  # warm caches and connections
         samples = measure(
             {
                 "trivial": lambda: _serve(port, "/bench/trivial/", cookie, requests),
                 "home": lambda: _serve(port, "/", cookie, requests),
             },
             context.pick(TIMING),
+            warmup=True,  # caches and connections warm for both pages alike
         )
     finally:
         server.terminate()

@@ -91,9 +91,14 @@ def timed(fn: Callable[[], object], clock: Callable[[], float] = time.perf_count
     return observe
 
 
-def measure(sides: Mapping[str, Observer], timing: Timing) -> dict[str, dict[str, Sample]]:
+def measure(sides: Mapping[str, Observer], timing: Timing, *, warmup: bool = False) -> dict[str, dict[str, Sample]]:
     """Observe every side ``timing.repeat`` times, in turns; each observer returns its figures by name
-    (``{"seconds": …, "rss_mb": …}``). Returns ``{side: {figure: Sample}}``, every sample taken the same way."""
+    (``{"seconds": …, "rss_mb": …}``). With ``warmup``, every side is first run once unrecorded (one-off costs such
+    as imports and caches then weigh on neither). Returns ``{side: {figure: Sample}}``, every sample taken the same
+    way."""
+    if warmup:
+        for observe in sides.values():
+            observe()
     rounds: dict[str, list[Mapping[str, float]]] = {side: [] for side in sides}
     for _round in range(timing.repeat):
         for side, observe in sides.items():

@@ -40,6 +40,22 @@ def test_both_sides_are_observed_in_turns_the_same_number_of_times():
     assert (result.as_dict()["statistic"], result.as_dict()["repeat"]) == ("median", 3)
 
 
+def test_a_warm_up_runs_every_side_once_unrecorded():
+    calls = []
+    costs = iter(range(100))
+
+    def observer(side):
+        def observe():
+            calls.append(side)
+            return {"seconds": float(next(costs))}
+
+        return observe
+
+    samples = measure({"a": observer("a"), "b": observer("b")}, Timing(repeat=2), warmup=True)
+    assert calls == ["a", "b", "a", "b", "a", "b"]
+    assert samples["a"]["seconds"].observations == (2.0, 4.0) and samples["b"]["seconds"].observations == (3.0, 5.0)
+
+
 def test_the_wall_clock_observer_times_each_call_with_the_same_clock():
     clock = FakeClock([0.0, 0.5, 1.0, 4.0, 10.0, 10.25, 20.0, 23.0])
     samples = measure({"a": timed(lambda: None, clock), "b": timed(lambda: None, clock)}, Timing(repeat=2))
