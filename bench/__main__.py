@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from datetime import datetime
@@ -38,16 +39,7 @@ def prepare_database(context) -> None:
         call_command("demo", no_progress=True, quiet_logins=True, verbosity=0)
 
 
-def main(argv: list[str]) -> int:
-    from bench.harness import SIZES, Context
-
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--size", choices=SIZES, default="full", help="data sizes (default: full)")
-    parser.add_argument("names", nargs="*", help="modules to run (funds, stations, web; default: all)")
-    options = parser.parse_args(argv)
-    wanted = set(options.names)
-    modules = sorted(p.stem for p in HERE.glob("bench_*.py") if not wanted or p.stem.removeprefix("bench_") in wanted)
-    context = Context(size=options.size)
+def run(context, modules: list[str]) -> list[dict]:
     started = time.perf_counter()
     prepare_database(context)
     print(f"-- prepared the database in {time.perf_counter() - started:.1f} s (size {context.size})", flush=True)
@@ -63,6 +55,24 @@ def main(argv: list[str]) -> int:
                 f"{ratio:<30} {result.target}",
                 flush=True,
             )
+    return results
+
+
+def main(argv: list[str]) -> int:
+    from bench.harness import SIZES, Context
+
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--size", choices=SIZES, default="full", help="data sizes (default: full)")
+    parser.add_argument("names", nargs="*", help="modules to run (funds, stations, web; default: all)")
+    options = parser.parse_args(argv)
+    wanted = set(options.names)
+    modules = sorted(p.stem for p in HERE.glob("bench_*.py") if not wanted or p.stem.removeprefix("bench_") in wanted)
+    context = Context(size=options.size)
+    started = time.perf_counter()
+    try:
+        results = run(context, modules)
+    finally:
+        shutil.rmtree(context.workdir, ignore_errors=True)
     output = {
         "when": datetime.now().isoformat(timespec="seconds"),
         "machine": platform.platform(),

@@ -157,14 +157,21 @@ class Result:
 
 @dataclass
 class Context:
-    """Shared set-up: the size every module scales its data to, and a scratch directory for the database."""
+    """Shared set-up: the size every module scales its data to, and a scratch directory for the database (made when
+    first asked for; ``python -m bench`` removes it at the end)."""
 
     size: str = "full"
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="cuntong-bench-")))
+    scratch: Path | None = None
 
     def __post_init__(self):
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {SIZES}, not {self.size!r}")
+
+    @property
+    def workdir(self) -> Path:
+        if self.scratch is None:
+            self.scratch = Path(tempfile.mkdtemp(prefix="cuntong-bench-"))
+        return self.scratch
 
     def pick(self, by_size: Mapping[str, object]):
         """This run's value from a module's ``{"tiny": …, "small": …, "full": …}``."""
