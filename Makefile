@@ -35,8 +35,11 @@ TEST_WORKERS ?= $(shell [ "$$(nproc 2>/dev/null || echo 1)" -gt 1 ] && echo auto
 test: install
 	$(BIN)/pytest -n $(TEST_WORKERS) --cov=cuntong --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
+# Benchmark data sizes: full (default), small, or tiny (every benchmark in well under a minute; CI runs it).
+SIZE ?= full
+
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --size $(SIZE)
 
 lint: install
 	$(BIN)/ruff check .

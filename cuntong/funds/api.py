@@ -1,4 +1,4 @@
-"""``/api/v1/funds/…``: budget lines, contracts, disbursement requests, appeals, the ledger and station subsidies.
+"""``/api/v1/funds/…``: budget lines, contracts, disbursement requests, appeals, the ledger and monthly claim batches.
 
 Reads are restricted like the pages (contractors see their own contracts and requests, station operators their own
 subsidy lines, the evaluator everything, read-only). Every write goes through ``services``, so the API obeys the
@@ -541,11 +541,13 @@ class LedgerViewSet(ScopedReadOnlyViewSet):
         )
 
 
-# --- station subsidies ------------------------------------------------------------------------------------------
+# --- monthly claim batches (core.claims) --------------------------------------------------------------------------
 
 
 class SubsidyLineSerializer(ScopedModelSerializer):
     month = serializers.DateField(source="batch.month", read_only=True)
+    claim_source = serializers.CharField(source="batch.claim_source", read_only=True)
+    facts = serializers.DictField(read_only=True, help_text="what the claim was priced from, as its source states it")
 
     class Meta:
         model = SubsidyLine
@@ -553,13 +555,11 @@ class SubsidyLineSerializer(ScopedModelSerializer):
             "id",
             "batch",
             "month",
-            "station_id",
-            "station_name",
+            "claim_source",
+            "subject_id",
+            "subject_name",
             "area",
-            "level",
-            "station_status",
-            "activity_score",
-            "is_benchmark",
+            "facts",
             "amount",
             "reason_code",
             "reason",
@@ -570,16 +570,34 @@ class SubsidyBatchSerializer(ScopedModelSerializer):
     lines = SubsidyLineSerializer(many=True, read_only=True)
     amount = serializers.DecimalField(source="request.amount", **MONEY)
     request_status = serializers.CharField(source="request.status", read_only=True)
+    claim_source = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="the registered claim source's code (e.g. station_subsidy); may be left out while only one is "
+        "registered",
+    )
     source = serializers.ChoiceField(choices=["national", "local"], write_only=True, default="national")
 
     class Meta:
         model = SubsidyBatch
-        fields = ["id", "month", "request", "request_status", "amount", "source", "rule", "lines", "is_demo"]
+        fields = [
+            "id",
+            "claim_source",
+            "month",
+            "request",
+            "request_status",
+            "amount",
+            "source",
+            "rule",
+            "lines",
+            "is_demo",
+        ]
         read_only_fields = ["request", "rule", "is_demo"]
 
 
 class SubsidyBatchViewSet(ScopedActionsMixin, ScopedViewSet):
-    """Monthly station operating subsidies: POST a month to compute the batch and submit it as one request."""
+    """Monthly claim batches (station subsidies and whatever else an app claims through ``core.claims``): POST a
+    month and a claim source to price its claims and submit them as one request."""
 
     model = SubsidyBatch
     serializer_class = SubsidyBatchSerializer
@@ -592,12 +610,19 @@ class SubsidyBatchViewSet(ScopedActionsMixin, ScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        batch = run(services.create_subsidy_batch, request.user, request.programme, data["month"], data["source"])
+        batch = run(
+            services.create_subsidy_batch,
+            request.user,
+            request.programme,
+            data["month"],
+            data["source"],
+            claim_source=data.get("claim_source"),
+        )
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
 
 
 class SubsidyLineViewSet(ScopedReadOnlyViewSet):
-    """Subsidy lines: a station operator sees only their own station's."""
+    """Claim lines: a claimant (a station's operator …) sees only their own."""
 
     model = SubsidyLine
     serializer_class = SubsidyLineSerializer

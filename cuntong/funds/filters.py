@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cuntong.accounts.models import Organisation
+from cuntong.core import claims
 from cuntong.core.forms import ScopedFilterSet
 from cuntong.programme.models import FundSource, Project
 
@@ -127,20 +128,24 @@ class LedgerFilter(ScopedFilterSet):
         return queryset.filter(condition)
 
 
+def _claim_sources():
+    return [(source.code, source.label) for source in claims.sources()]
+
+
+def _claim_reasons():
+    """The reason codes every registered source's rule gives, each once."""
+    reasons = {}
+    for source in claims.sources():
+        for code, label in source.reasons.items():
+            reasons.setdefault(code, label)
+    return list(reasons.items())
+
+
 class SubsidyLineFilter(ScopedFilterSet):
-    q = django_filters.CharFilter(label=_("站点"), field_name="station_name", lookup_expr="icontains")
-    reason_code = django_filters.ChoiceFilter(
-        label=_("结果"),
-        choices=[
-            ("paid", _("运营正常")),
-            ("paid_benchmark", _("标杆站点")),
-            ("below_minimum", _("活跃度不足")),
-            ("no_report", _("未报送月报")),
-            ("eliminated", _("已淘汰")),
-            ("not_operating", _("尚未运营")),
-        ],
-    )
+    q = django_filters.CharFilter(label=_("申领对象"), field_name="subject_name", lookup_expr="icontains")
+    source = django_filters.ChoiceFilter(label=_("申领来源"), field_name="batch__claim_source", choices=_claim_sources)
+    reason_code = django_filters.ChoiceFilter(label=_("结果"), choices=_claim_reasons)
 
     class Meta:
         model = SubsidyLine
-        fields = ["q", "reason_code"]
+        fields = ["q", "source", "reason_code"]

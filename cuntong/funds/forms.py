@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cuntong.attachments.models import Attachment
+from cuntong.core import claims
 from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.programme.models import BudgetAllocation, FundSource, SubItem
 
@@ -202,7 +203,12 @@ class AppealDecisionForm(StyledForm):
     reason = forms.CharField(label=_("处理意见及理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _claim_source_choices():
+    return [(source.code, source.label) for source in claims.sources()]
+
+
 class SubsidyBatchForm(StyledForm):
+    claim_source = forms.ChoiceField(label=_("申领来源"), choices=_claim_source_choices)
     month = forms.DateField(
         label=_("月份"),
         input_formats=["%Y-%m", "%Y-%m-%d"],

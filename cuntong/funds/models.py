@@ -1,5 +1,5 @@
-"""Fund records: contracts with their payment schedule, disbursement requests, appeals, station subsidy batches and
-the hash-chained ledger of every fund event.
+"""Fund records: contracts with their payment schedule, disbursement requests, appeals, monthly claim batches
+(subsidies and costs other apps claim through ``core.claims``) and the hash-chained ledger of every fund event.
 
 Budget lines are the programme app's :class:`~cuntong.programme.models.BudgetAllocation` (project × source) and
 :class:`~cuntong.programme.models.SubItem`; nothing here stores a running total. Committed, approved and paid
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cuntong.core import claims
 from cuntong.core.appendonly import AppendOnlyModel, append_only_triggers
 from cuntong.core.models import BusinessModel
 from cuntong.core.money import MoneyField, percent
@@ -188,7 +189,7 @@ class DisbursementRequest(ChargedToBudget):
     class Kind(models.TextChoices):
         CONTRACT = "contract", _("合同付款")
         DIRECT = "direct", _("直接支出")
-        SUBSIDY = "subsidy", _("站点运营补贴")
+        SUBSIDY = "subsidy", _("补贴及费用")
 
     class Status(models.TextChoices):
         SUBMITTED = RequestStatus.SUBMITTED, _("待审核")
@@ -381,13 +382,15 @@ class Appeal(BusinessModel):
 
 
 class SubsidyBatch(BusinessModel):
-    """One month's station operating subsidies, computed from station status and activity and paid as one request."""
+    """One month's claims of one source (``core.claims``: station operating subsidies, training sessions …), priced
+    by the source's rule under the plan and paid as one request."""
 
     scope = Scope(programme="programme")
 
     programme = models.ForeignKey(
         "programme.Programme", verbose_name=_("示范项目"), on_delete=models.PROTECT, related_name="subsidy_batches"
     )
+    claim_source = models.CharField(_("申领来源"), max_length=64, help_text=_("登记申领来源的代码"))
     month = models.DateField(_("月份"), help_text=_("该月第一天"))
     request = models.OneToOneField(
         DisbursementRequest,
@@ -400,39 +403,45 @@ class SubsidyBatch(BusinessModel):
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = _("站点运营补贴批次")
-        verbose_name_plural = _("站点运营补贴批次")
-        ordering = ["-month"]
-        constraints = [models.UniqueConstraint(fields=["programme", "month"], name="funds_subsidy_batch_month_unique")]
+        verbose_name = _("补贴及费用批次")
+        verbose_name_plural = _("补贴及费用批次")
+        ordering = ["-month", "claim_source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "claim_source", "month"], name="funds_subsidy_batch_source_month_unique"
+            )
+        ]
 
     def __str__(self) -> str:
-        return _("%(month)s 站点运营补贴") % {"month": f"{self.month:%Y-%m}"}
+        return _("%(month)s %(source)s") % {"month": f"{self.month:%Y-%m}", "source": self.source_label}
+
+    @property
+    def source_label(self) -> str:
+        return claims.label_of(self.claim_source)
 
     def get_absolute_url(self) -> str:
         return reverse("funds:subsidy_detail", args=[self.pk])
 
 
 class SubsidyLine(BusinessModel):
-    """One station's subsidy in a batch, with the facts it was computed from and the reason for its amount."""
+    """One claim in a batch: its subject (a station, a training session …), the facts it was priced from and the
+    amount with its reason."""
 
-    scope = Scope(programme="batch__programme", area="area", owner_user="operator")
+    scope = Scope(programme="batch__programme", area="area", owner_user="claimant")
 
     batch = models.ForeignKey(SubsidyBatch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="lines")
-    station_id = models.PositiveBigIntegerField(_("站点编号"))
-    station_name = models.CharField(_("站点"), max_length=128)
+    subject_id = models.PositiveBigIntegerField(_("对象编号"))
+    subject_name = models.CharField(_("申领对象"), max_length=128)
     area = models.ForeignKey(
         "geo.Area", verbose_name=_("所在区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    level = models.CharField(_("层级"), max_length=16)
-    station_status = models.CharField(_("站点状态"), max_length=32)
-    activity_score = models.DecimalField(_("活跃度得分"), max_digits=6, decimal_places=2, null=True, blank=True)
-    is_benchmark = models.BooleanField(_("标杆站点"), default=False)
-    amount = MoneyField(_("补贴金额（元）"))
+    facts = models.JSONField(_("核定依据"), default=dict, blank=True)
+    amount = MoneyField(_("金额（元）"))
     reason_code = models.CharField(_("结果代码"), max_length=32)
     reason = models.CharField(_("说明"), max_length=200)
-    operator = models.ForeignKey(
+    claimant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("站长"),
+        verbose_name=_("申领人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -440,19 +449,37 @@ class SubsidyLine(BusinessModel):
     )
 
     class Meta:
-        verbose_name = _("站点补贴明细")
-        verbose_name_plural = _("站点补贴明细")
-        ordering = ["batch", "-amount", "station_name"]
+        verbose_name = _("补贴及费用明细")
+        verbose_name_plural = _("补贴及费用明细")
+        ordering = ["batch", "-amount", "subject_name"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "station_id"], name="funds_subsidy_line_station_unique"),
+            models.UniqueConstraint(fields=["batch", "subject_id"], name="funds_subsidy_line_subject_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="funds_subsidy_line_amount"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.station_name} {self.batch.month:%Y-%m}"
+        return f"{self.subject_name} {self.batch.month:%Y-%m}"
 
     def get_absolute_url(self) -> str:
         return reverse("funds:subsidy_line_detail", args=[self.pk])
+
+    def fact_cells(self, source: claims.ClaimSource | None = None) -> list[tuple[claims.Fact, object]]:
+        """The source's facts of this line, labelled and displayed as the source declares them."""
+        source = source or claims.get(self.batch.claim_source)
+        return [(fact, fact.display(self.facts.get(fact.key))) for fact in (source.facts if source else ())]
+
+    @property
+    def facts_summary(self) -> str:
+        """The facts on one line (“层级：村级服务点；活跃度得分：88.0 …”), for lists that mix sources."""
+        return "；".join(f"{fact.label}：{_fact_text(value)}" for fact, value in self.fact_cells())
+
+
+def _fact_text(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    return str(value)
 
 
 # --- the ledger -------------------------------------------------------------------------------------------------
@@ -476,7 +503,7 @@ class LedgerEvent(models.TextChoices):
     REQUEST_PAID = "request_paid", _("拨付")
     REQUEST_REOPENED = "request_reopened", _("申诉成立，重新受理")
     EVIDENCE_ATTACHED = "evidence_attached", _("上传证据")
-    SUBSIDY_BATCH_COMPUTED = "subsidy_batch_computed", _("站点运营补贴核定")
+    SUBSIDY_BATCH_COMPUTED = "subsidy_batch_computed", _("补贴及费用核定")
     APPEAL_FILED = "appeal_filed", _("提出申诉")
     APPEAL_REVIEW_STARTED = "appeal_review_started", _("申诉审查")
     APPEAL_UPHELD = "appeal_upheld", _("申诉成立")

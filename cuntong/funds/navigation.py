@@ -13,8 +13,8 @@ register(
             MenuItem(_("合同"), "funds:contract_list", "funds.view_contract"),
             MenuItem(_("拨付申请"), "funds:request_list", "funds.view_disbursementrequest"),
             MenuItem(_("申诉"), "funds:appeal_list", "funds.view_appeal"),
-            MenuItem(_("站点运营补贴"), "funds:subsidy_list", "funds.view_subsidybatch"),
-            MenuItem(_("站点补贴明细"), "funds:subsidy_line_list", "funds.view_subsidyline"),
+            MenuItem(_("补贴及费用"), "funds:subsidy_list", "funds.view_subsidybatch"),
+            MenuItem(_("补贴及费用明细"), "funds:subsidy_line_list", "funds.view_subsidyline"),
             MenuItem(_("资金台账"), "funds:ledger_list", "funds.view_ledgerentry"),
         ),
     )

@@ -137,14 +137,14 @@ def may_decide_appeal(user, appeal: Appeal) -> bool:
 
 
 def is_involved(user, subject) -> bool:
-    """Whom a decision concerns: the request's submitter or its contractor's staff; a subsidy line's operator; a
-    terminated contract's contractor."""
+    """Whom a decision concerns: the request's submitter or its contractor's staff; a claim line's claimant (a
+    station's operator …); a terminated contract's contractor."""
     organisations = {m.organisation_id for m in user.active_memberships if m.organisation_id}
     if isinstance(subject, DisbursementRequest):
         contractor = subject.contract.contractor_id if subject.contract_id else None
         return user.pk == subject.submitted_by_id or contractor in organisations
     if isinstance(subject, SubsidyLine):
-        return user.pk == subject.operator_id
+        return user.pk == subject.claimant_id
     if isinstance(subject, SubsidyBatch):
         return user.pk == subject.request.submitted_by_id
     if isinstance(subject, Contract):

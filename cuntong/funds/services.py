@@ -9,6 +9,7 @@ exceed its budget (PostgreSQL: SELECT … FOR UPDATE; SQLite: the settings' IMME
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,12 +23,13 @@ from django.utils.translation import gettext as _
 from cuntong.attachments.rules import UploadRefused
 from cuntong.attachments.services import attach
 from cuntong.audit import bulk as history
+from cuntong.core import claims
 from cuntong.core.money import format_yuan, yuan
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
 from cuntong.programme.models import BudgetAllocation, Project, SubItem
 
-from . import ledger, policies, queries, rules, subsidies
+from . import ledger, policies, queries, rules
 from .models import (
     Appeal,
     Contract,
@@ -669,36 +671,99 @@ def _reopen(user, appeal: Appeal) -> None:
     )
 
 
-# --- station operating subsidies --------------------------------------------------------------------------------
+# --- monthly claims: subsidies and costs other apps claim through core.claims ------------------------------------
+
+
+def named_claim_source(code: str | None = None) -> claims.ClaimSource:
+    """The registered claim source ``code`` names; without a code, the only one registered."""
+    if code:
+        source = claims.get(code)
+        if source is None:
+            raise FundRuleViolation("unknown_claim_source", _("没有登记代码为“%(code)s”的申领来源。") % {"code": code})
+        return source
+    registered = claims.sources()
+    if not registered:
+        raise FundRuleViolation("no_claim_source", _("尚无模块登记补贴或费用申领来源，无法核定。"))
+    if len(registered) > 1:
+        raise FundRuleViolation("claim_source_required", _("请选择申领来源。"))
+    return registered[0]
+
+
+def claim_binding(programme, source: claims.ClaimSource) -> tuple[dict, SubItem]:
+    """The source's rule in the plan and the sub-item it names: where the source's claims are paid from."""
+    rule = source.rule(programme) or {}
+    code = rule.get("sub_item")
+    sub_item = (
+        SubItem.objects.select_related("project").filter(project__programme=programme, code=code).first()
+        if code
+        else None
+    )
+    if sub_item is None:
+        raise FundRuleViolation(
+            "no_plan_binding",
+            _("计划没有把“%(source)s”绑定到预算子项：计划的 rules.%(path)s 须以 sub_item 写明计划中的一个子项代码。")
+            % {"source": source.label, "path": source.plan_rule},
+        )
+    return rule, sub_item
+
+
+def _priced_claims(source: claims.ClaimSource, programme, month: datetime.date, rule: dict):
+    collected = sorted(source.collect(programme, month), key=lambda claim: claim.subject_id)
+    if len({claim.subject_id for claim in collected}) != len(collected):
+        raise FundRuleViolation("duplicate_claim", _("“%(source)s”对同一对象申领了两次。") % {"source": source.label})
+    priced = []
+    for claim in collected:
+        decision = source.price(claim, rule)
+        if decision.amount < 0:
+            raise FundRuleViolation(
+                "negative_claim",
+                _("“%(source)s”给“%(name)s”算出了负数金额。") % {"source": source.label, "name": claim.name},
+            )
+        priced.append((claim, dataclasses.replace(decision, amount=yuan(decision.amount))))
+    return priced
+
+
+def _recorded_facts(facts) -> dict:
+    """A claim's facts as the line keeps them: JSON values, decimals (scores, rates) as their exact text."""
+    return {key: str(value) if isinstance(value, Decimal) else value for key, value in facts.items()}
 
 
 @transaction.atomic
 def create_subsidy_batch(
-    user, programme, month: datetime.date, source: str = "national", *, is_demo=False
+    user, programme, month: datetime.date, source: str = "national", *, claim_source: str | None = None, is_demo=False
 ) -> SubsidyBatch:
-    """One month's subsidies for every station the stations app reports, submitted as one disbursement request."""
-    month = subsidies.first_of_month(month)
-    rule = funds_rule(programme).get("station_subsidy", {})
-    sub_item = (
-        SubItem.objects.select_related("project")
-        .filter(project__programme=programme, code=rule.get("sub_item"))
-        .first()
+    """One month's claims of one registered source (``claim_source``; the only one when left out), each priced
+    by the source's rule under the plan, submitted as one disbursement request on the sub-item the plan binds the
+    source to, from the ``source`` (national or local) funds."""
+    claims_of = named_claim_source(claim_source)
+    month = month.replace(day=1)
+    rule, sub_item = claim_binding(programme, claims_of)
+    allocation = (
+        BudgetAllocation.objects.select_related("project").filter(project=sub_item.project, source=source).first()
     )
-    if sub_item is None:
-        raise FundRuleViolation("no_subsidy_item", _("计划中没有站点运营费用子项。"))
-    allocation = BudgetAllocation.objects.select_related("project").get(project=sub_item.project, source=source)
-    if SubsidyBatch.objects.filter(programme=programme, month=month).exists():
-        raise FundRuleViolation("batch_exists", _("%(month)s 的补贴批次已存在。") % {"month": f"{month:%Y-%m}"})
-    decisions = [(station, subsidies.decide(station, rule)) for station in subsidies.station_facts(programme, month)]
+    if allocation is None:
+        raise FundRuleViolation(
+            "no_budget_line",
+            _("项目“%(project)s”没有该资金来源的预算。") % {"project": _project_label(sub_item.project)},
+        )
+    if SubsidyBatch.objects.filter(programme=programme, claim_source=claims_of.code, month=month).exists():
+        raise FundRuleViolation(
+            "batch_exists",
+            _("%(month)s 的%(source)s批次已存在。") % {"month": f"{month:%Y-%m}", "source": claims_of.label},
+        )
+    priced = _priced_claims(claims_of, programme, month, rule)
     areas = dict(
         Area.objects.current()
-        .filter(code__in={s.area_code for s, _d in decisions if s.area_code})
+        .filter(code__in={claim.area_code for claim, _p in priced if claim.area_code})
         .values_list("code", "pk")
     )
-    total = sum((d.amount for _s, d in decisions), Decimal(0))
-    paid = sum(1 for _s, d in decisions if d.amount)
+    total = sum((p.amount for _c, p in priced), Decimal(0))
+    paid = sum(1 for _c, p in priced if p.amount)
     if not total:
-        raise FundRuleViolation("no_eligible_station", _("本月没有符合补贴条件的站点。"))
+        raise FundRuleViolation(
+            "nothing_to_pay",
+            _("%(month)s 没有符合%(source)s条件的申领。") % {"month": f"{month:%Y-%m}", "source": claims_of.label},
+        )
     request = DisbursementRequest(
         programme=programme,
         kind=DisbursementRequest.Kind.SUBSIDY,
@@ -710,9 +775,9 @@ def create_subsidy_batch(
         request,
         RequestInput(
             amount=total,
-            purpose=_("%(month)s 电子商务服务站点运营补贴（%(paid)s 个站点）")
-            % {"month": f"{month:%Y年%m月}", "paid": paid},
-            payee=_("各电子商务服务站点（见补贴明细）"),
+            purpose=_("%(month)s %(source)s（%(paid)s %(unit)s）")
+            % {"month": f"{month:%Y年%m月}", "source": claims_of.label, "paid": paid, "unit": claims_of.unit},
+            payee=str(claims_of.payee),
             allocation=allocation,
             sub_item=sub_item,
         ),
@@ -721,26 +786,29 @@ def create_subsidy_batch(
     request.save()
     policies.require(user, "add", request)
     batch = SubsidyBatch.objects.create(
-        programme=programme, month=month, request=request, rule=rule, created_by=user, is_demo=is_demo
+        programme=programme,
+        claim_source=claims_of.code,
+        month=month,
+        request=request,
+        rule=rule,
+        created_by=user,
+        is_demo=is_demo,
     )
     history.bulk_create(
         SubsidyLine,
         (
             SubsidyLine(
                 batch=batch,
-                station_id=station.station_id,
-                station_name=station.name[:128],
-                area_id=areas.get(station.area_code),
-                level=station.level,
-                station_status=station.status,
-                activity_score=station.activity_score,
-                is_benchmark=station.is_benchmark,
+                subject_id=claim.subject_id,
+                subject_name=claim.name[:128],
+                area_id=areas.get(claim.area_code),
+                facts=_recorded_facts(claim.facts),
                 amount=decision.amount,
                 reason_code=decision.reason_code,
                 reason=decision.reason[:200],
-                operator_id=station.operator_user_id,
+                claimant_id=claim.claimant_id,
             )
-            for station, decision in decisions
+            for claim, decision in priced
         ),
     )
     _append_submitted(request, user, "request_submitted")
@@ -752,10 +820,9 @@ def create_subsidy_batch(
         amount=total,
         payload={
             "month": f"{month:%Y-%m}",
+            "source": claims_of.code,
             "rule": rule,
-            "lines": [
-                [s.station_id, s.name, s.status, s.activity_score, d.amount, d.reason_code] for s, d in decisions
-            ],
+            "lines": [[c.subject_id, c.name, dict(c.facts), p.amount, p.reason_code] for c, p in priced],
         },
     )
     return batch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from cuntong.core import claims
 from cuntong.core.tables import Col, Table
 
 from .models import Appeal, BudgetLine, Contract, DisbursementRequest, LedgerEntry, SubsidyBatch, SubsidyLine
@@ -163,25 +164,28 @@ LEDGER_DETAIL = (
 )
 
 
-# --- station subsidies ------------------------------------------------------------------------------------------
+# --- monthly claim batches (core.claims: station subsidies, training sessions, warehouse costs …) -----------------
 
 
 class SubsidyBatchTable(Table):
     """The counts come from the list view's annotation."""
 
     batch = Col("__str__", _("批次"), kind="link", order_by="month")
+    source = Col("source_label", _("申领来源"))
     amount = Col("request.amount", _("合计（元）"), kind="yuan")
-    station_count = Col("station_count", _("站点数"), kind="number")
-    paid_count = Col("paid_count", _("获补贴站点"), kind="number")
+    line_count = Col("line_count", _("申领数"), kind="number")
+    paid_count = Col("paid_count", _("获付数"), kind="number")
     status = Col("request.status", _("拨付状态"), kind="badge")
 
     class Meta:
         model = SubsidyBatch
-        ordering = ("-month",)
+        ordering = ("-month", "claim_source")
+        phone_hidden = ("source",)
 
 
 SUBSIDY_BATCH_DETAIL = (
     Col("__str__", _("批次")),
+    Col("source_label", _("申领来源")),
     Col("request", _("拨付申请")),
     Col("request.amount", _("合计"), kind="yuan"),
     Col("request.status", _("拨付状态"), kind="badge"),
@@ -191,18 +195,45 @@ SUBSIDY_BATCH_DETAIL = (
 
 
 class SubsidyLineTable(Table):
-    station = Col("station_name", _("站点"), kind="link", order_by="station_name")
+    subject = Col("subject_name", _("申领对象"), kind="link", order_by="subject_name")
+    source = Col("batch.source_label", _("申领来源"))
     month = Col("batch.month", _("月份"), kind="date", order_by="batch__month")
-    level = Col("level", _("层级"))
-    station_status = Col("station_status", _("站点状态"))
-    activity_score = Col("activity_score", _("活跃度得分"))
-    is_benchmark = Col("is_benchmark", _("标杆站点"), kind="bool")
-    amount = Col("amount", _("补贴金额（元）"), kind="yuan", order_by="amount")
+    facts = Col("facts_summary", _("核定依据"))
+    amount = Col("amount", _("金额（元）"), kind="yuan", order_by="amount")
     reason = Col("reason", _("说明"))
 
     class Meta:
         model = SubsidyLine
-        phone_hidden = ("level", "station_status", "activity_score", "is_benchmark")
+        phone_hidden = ("source", "facts")
 
 
 SUBSIDY_LINE_DETAIL = (*SubsidyLineTable.columns, Col("batch.request.status", _("拨付状态"), kind="badge"))
+
+
+def fact_column(fact: claims.Fact) -> Col:
+    """A claim source's own fact (a station's level and score, a session's person-times) as a column."""
+    return Col(f"facts.{fact.key}", fact.label, kind=fact.kind, phone_hidden=True)
+
+
+def fact_cells(line: SubsidyLine, source: claims.ClaimSource) -> list[tuple[Col, object]]:
+    return [(fact_column(fact), value) for fact, value in line.fact_cells(source)]
+
+
+def batch_line_rows(batch: SubsidyBatch, source: claims.ClaimSource | None):
+    """A batch's lines with the columns their source declares: (columns, rows of (line, cells))."""
+    subject = Col("subject_name", source.subject_label if source else _("申领对象"), kind="link")
+    amount, reason = Col("amount", _("金额（元）"), kind="yuan"), Col("reason", _("说明"))
+    fact_columns = [fact_column(fact) for fact in source.facts] if source else []
+    rows = [
+        (
+            line,
+            [
+                (subject, line.subject_name),
+                *(fact_cells(line, source) if source else ()),
+                (amount, line.amount),
+                (reason, line.reason),
+            ],
+        )
+        for line in batch.lines.all()
+    ]
+    return [subject, *fact_columns, amount, reason], rows

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cuntong.attachments.models import Attachment
 from cuntong.audit.services import log_event
+from cuntong.core import claims
 from cuntong.core.export import xlsx_response
 from cuntong.core.public import public_record, public_rows, public_view
 from cuntong.core.scoping import is_permitted
@@ -558,16 +559,16 @@ def ledger_verify(request):
     return redirect(job.get_absolute_url())
 
 
-# --- station subsidies ------------------------------------------------------------------------------------------
+# --- monthly claim batches (core.claims: station subsidies, training sessions, warehouse costs …) -----------------
 
 
 class SubsidyBatchListView(ObjectListView):
     table = tables.SubsidyBatchTable
     add_url_name = "funds:subsidy_add"
-    export_filename = "站点运营补贴.xlsx"
+    export_filename = "补贴及费用批次.xlsx"
 
     def optimise(self, queryset):
-        return queryset.annotate(station_count=Count("lines"), paid_count=Count("lines", filter=Q(lines__amount__gt=0)))
+        return queryset.annotate(line_count=Count("lines"), paid_count=Count("lines", filter=Q(lines__amount__gt=0)))
 
 
 class SubsidyBatchDetailView(ObjectDetailView):
@@ -579,8 +580,10 @@ class SubsidyBatchDetailView(ObjectDetailView):
         return queryset.select_related("request", "created_by")
 
     def get_context_data(self, **kwargs):
+        """The lines with the columns their source declares (a station's level and score, a session's person-times)."""
         context = super().get_context_data(**kwargs)
-        context.update(columns=tables.SubsidyLineTable.columns, lines=self.object.lines.select_related("batch"))
+        columns, rows = tables.batch_line_rows(self.object, claims.get(self.object.claim_source))
+        context.update(columns=columns, rows=rows)
         return context
 
 
@@ -593,9 +596,14 @@ class SubsidyBatchCreateView(PermissionRequiredMixin, generic.FormView):
         return {**super().get_context_data(**kwargs), "model_name": SubsidyBatch._meta.verbose_name}
 
     def form_valid(self, form):
+        data = form.cleaned_data
         try:
             batch = services.create_subsidy_batch(
-                self.request.user, self.request.programme, form.cleaned_data["month"], form.cleaned_data["source"]
+                self.request.user,
+                self.request.programme,
+                data["month"],
+                data["source"],
+                claim_source=data["claim_source"],
             )
         except (FundRuleViolation, PermissionDenied) as exc:
             form.add_error(None, str(exc))
@@ -607,7 +615,7 @@ class SubsidyBatchCreateView(PermissionRequiredMixin, generic.FormView):
 class SubsidyLineListView(ObjectListView):
     table = tables.SubsidyLineTable
     filterset_class = SubsidyLineFilter
-    export_filename = "站点补贴明细.xlsx"
+    export_filename = "补贴及费用明细.xlsx"
 
 
 class SubsidyLineDetailView(ObjectDetailView):
@@ -620,12 +628,21 @@ class SubsidyLineDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        line = self.object
+        source = claims.get(line.batch.claim_source)
+        if source:  # the source's own facts, each on its own row, in place of the one-line summary
+            facts = tables.fact_cells(line, source)
+            context["fields"] = [
+                cell
+                for field in context["fields"]
+                for cell in (facts if field[0].accessor == "facts_summary" else [field])
+            ]
         entry = LedgerEntry.objects.filter(
-            event="subsidy_batch_computed", subject_type="funds.subsidybatch", subject_id=str(self.object.batch_id)
+            event="subsidy_batch_computed", subject_type="funds.subsidybatch", subject_id=str(line.batch_id)
         ).first()
         user = self.request.user
-        context["appeal_entry"] = entry if entry and policies.may_appeal(user, self.object) else None
-        context["appeals"] = Appeal.objects.restrict(self.request.user, "view").filter(subsidy_line=self.object)
+        context["appeal_entry"] = entry if entry and policies.may_appeal(user, line) else None
+        context["appeals"] = Appeal.objects.restrict(self.request.user, "view").filter(subsidy_line=line)
         return context
 
 

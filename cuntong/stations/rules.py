@@ -26,7 +26,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cuntong.core.money import percent
+from cuntong.core.claims import Claim, Priced
+from cuntong.core.money import percent, yuan
 
 from . import spatial
 
@@ -1107,3 +1108,38 @@ def assess_benchmark(
             floor_area_m2 is not None and floor_area_m2 >= area_needed,
         ),
     ]
+
+
+# --- operating subsidy (电子商务服务站点运营费用) -----------------------------------------------------------------
+# A station's month is claimed on the funds through core.claims (see claims.py): these are the facts it is priced
+# from and the plan's rule (rules.funds.station_subsidy) that prices it.
+
+
+def operating_subsidy(claim: Claim, rule: Mapping) -> Priced:
+    """One station's subsidy for one month: nothing for a station eliminated or replaced, not yet operating, or whose
+    activity score is missing (no report) or below the minimum; otherwise the monthly amount for its level plus the
+    benchmark bonus."""
+    facts = claim.facts
+    monthly = rule.get("monthly_yuan", {})
+    minimum = Decimal(str(rule.get("minimum_activity_score", 0)))
+    score = facts.get("activity_score")
+    if facts["status"] in (ELIMINATED, REPLACED):
+        return Priced(Decimal(0), "eliminated", _("站点已淘汰或被替换，停止补贴"))
+    if facts["status"] not in IN_OPERATION:
+        return Priced(Decimal(0), "not_operating", _("站点尚未投入运营"))
+    if facts["level"] not in LEVEL_LABELS:
+        return Priced(Decimal(0), "unknown_level", _("站点层级未知"))
+    if score is None:
+        return Priced(Decimal(0), "no_report", _("本月无活跃度得分（未报送月报）"))
+    if score < minimum:
+        return Priced(
+            Decimal(0),
+            "below_minimum",
+            _("活跃度得分 %(score)s 低于 %(minimum)s 分，本月不予补贴")
+            % {"score": score.normalize(), "minimum": minimum.normalize()},
+        )
+    amount = yuan(monthly.get(facts["level"], 0))
+    if facts.get("is_benchmark"):
+        amount += yuan(monthly.get("benchmark_bonus", 0))
+        return Priced(amount, "paid_benchmark", _("运营正常，含标杆站点奖励"))
+    return Priced(amount, "paid", _("运营正常"))

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from cuntong.funds import subsidies
+from cuntong.core import claims
 from cuntong.funds.models import Appeal, LedgerEntry
-from cuntong.funds.subsidies import StationFacts
 from cuntong.web.testing import _api_rows, login, programme
 
 from .factories import contract, evidence, line, set_status, sub_item
+from .stand_ins import claim, stand_in
 
 API = "/api/v1/funds"
 
@@ -160,16 +160,17 @@ def test_the_ledger_head_and_verification(cast):
 
 
 def test_subsidy_batches_through_the_api(cast):
-    def source(programme_, month):
-        return [StationFacts(1, "洪阳镇服务站", "township", "operating", Decimal(70))]
-
-    subsidies.register_station_source(source)
-    try:
-        batch = ok(login(cast.office).post(f"{API}/subsidy-batches/", {"month": "2020-12-01"}), 201)
-    finally:
-        subsidies.unregister_station_source(source)
+    with claims.registered(stand_in([claim(1, "洪阳镇服务站", 600)])):
+        batch = ok(
+            login(cast.office).post(f"{API}/subsidy-batches/", {"month": "2020-12-01", "claim_source": "stand_in"}),
+            201,
+        )
+        refused = login(cast.evaluator).post(
+            f"{API}/subsidy-batches/", {"month": "2021-01-01", "claim_source": "stand_in"}
+        )
     assert (batch["amount"], batch["request_status"], len(batch["lines"])) == ("600.00", "submitted", 1)
-    assert login(cast.evaluator).post(f"{API}/subsidy-batches/", {"month": "2021-01-01"}).status_code == 403
+    assert (batch["claim_source"], batch["lines"][0]["facts"]) == ("stand_in", {"amount": "600"})
+    assert refused.status_code == 403
 
 
 def test_the_schema_documents_the_fund_endpoints(cast):

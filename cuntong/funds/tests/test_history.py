@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from cuntong.audit.changelog import history_of
 from cuntong.audit.context import acting_as
-from cuntong.funds import services, subsidies
+from cuntong.core import claims
+from cuntong.funds import services
 from cuntong.funds.models import ContractMilestone, SubsidyLine
-from cuntong.funds.subsidies import StationFacts
 from cuntong.web.testing import HONGYANG, programme
 
 from .factories import contract
+from .stand_ins import claim, stand_in
 
 
 def _money(value) -> str:
@@ -30,14 +31,10 @@ def test_a_milestone_resplit_and_subsidy_lines_leave_history(cast):
     assert (change.before["amount"], change.after["amount"]) == (_money(milestones[0].amount), _money(first.amount))
     assert change.user_name == cast.office.username
 
-    def source(programme_, month):
-        return [StationFacts(1, "洪阳镇服务站", "township", "operating", Decimal(70), area_code=HONGYANG)]
-
-    subsidies.register_station_source(source)
-    try:
-        batch = services.create_subsidy_batch(cast.office, programme(), datetime.date(2020, 12, 1))
-    finally:
-        subsidies.unregister_station_source(source)
+    with claims.registered(stand_in([claim(1, "洪阳镇服务站", 600, area_code=HONGYANG)])) as source:
+        batch = services.create_subsidy_batch(
+            cast.office, programme(), datetime.date(2020, 12, 1), claim_source=source.code
+        )
     (line,) = SubsidyLine.objects.filter(batch=batch)
     (created,) = history_of(line)
     assert created.action == "create" and created.after["amount"] == _money(line.amount)

@@ -14,14 +14,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cuntong.accounts.models import User
-from cuntong.funds import ledger, services, subsidies
+from cuntong.core import claims
+from cuntong.funds import ledger, services
 from cuntong.funds import models as funds_models
 from cuntong.funds.models import LedgerEntry
-from cuntong.funds.subsidies import StationFacts
 from cuntong.programme.models import BudgetAllocation, Project
 from cuntong.web.testing import HONGYANG, NANXI, ScopedModelTests, _api_rows, login, make_user, programme
 
 from .factories import contract, contractor_org, contractor_user, milestone_request
+from .stand_ins import claim, stand_in
 
 MONTHS = {HONGYANG: datetime.date(2020, 10, 1), NANXI: datetime.date(2020, 11, 1)}
 
@@ -135,16 +136,15 @@ class TestLedgerScope(ProgrammeWideRecords, ScopedModelTests):
 
 @pytest.fixture
 def station_source():
-    """A stand-in for the stations app: one operating station in whichever township the test asks for."""
+    """A stand-in for the stations app: one station claiming 600 in whichever township the test asks for."""
     township = {"code": HONGYANG}
 
-    def source(programme_, month):
+    def collect(programme_, month):
         code = township["code"]
-        return [StationFacts(int(code[-3:]), f"{code}服务站", "township", "operating", Decimal(80), area_code=code)]
+        return [claim(int(code[-3:]), f"{code}服务站", 600, area_code=code)]
 
-    subsidies.register_station_source(source)
-    yield township
-    subsidies.unregister_station_source(source)
+    with claims.registered(stand_in(collect=collect)):
+        yield township
 
 
 class SubsidyRecords:
@@ -154,7 +154,9 @@ class SubsidyRecords:
 
     def make_batch(self, township_code):
         self.township["code"] = township_code
-        return services.create_subsidy_batch(person("scope-office"), programme(), MONTHS[township_code])
+        return services.create_subsidy_batch(
+            person("scope-office"), programme(), MONTHS[township_code], claim_source="stand_in"
+        )
 
 
 class TestSubsidyBatchScope(SubsidyRecords, ProgrammeWideRecords, ScopedModelTests):
@@ -178,7 +180,7 @@ class TestSubsidyLineScope(SubsidyRecords, ScopedModelTests):
         return self.make_batch(township_code).lines.get()
 
     def record_text(self, obj):
-        return obj.station_name
+        return obj.subject_name
 
 
 class TestContractorsSeeOnlyTheirOwn:

@@ -170,7 +170,7 @@ class Dataset:
             "appeal": appeal,
             "entry": decision,
             "batch": batch,
-            "subsidy_line": batch.lines.get(station_id=station.pk),
+            "subsidy_line": batch.lines.get(subject_id=station.pk),
             "budget_line": signed.allocation,
             "job": job,
             "token": token,
