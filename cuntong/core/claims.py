@@ -79,7 +79,8 @@ class Fact:
 class ClaimSource:
     """A named source of monthly claims. ``subject_label`` heads the subject column (站点, 培训场次 …);
     ``unit`` counts paid claims in the request's purpose (“2 个站点”); ``reasons`` labels the reason codes its rule
-    gives, for filters; ``payee`` is the disbursement request's payee."""
+    gives, for filters; ``payee`` is the disbursement request's payee; ``subject_model`` ("stations.station"), when
+    a claim's subject id is a record's, lets that record's page list its claims."""
 
     code: str
     kind: str
@@ -92,6 +93,7 @@ class ClaimSource:
     unit: str = _("项")
     payee: str = _("各申领对象（见明细）")
     reasons: Mapping[str, str] = field(default_factory=dict)
+    subject_model: str = ""
 
     def __post_init__(self):
         if not _CODE.match(self.code or ""):
@@ -140,6 +142,11 @@ def registered(source: ClaimSource) -> Iterator[ClaimSource]:
 
 def sources() -> list[ClaimSource]:
     return sorted(_sources.values(), key=lambda s: s.code)
+
+
+def sources_about(model_label: str) -> list[ClaimSource]:
+    """The sources whose claims are about records of ``model_label`` (lower-case "app.model")."""
+    return [source for source in sources() if source.subject_model == model_label]
 
 
 def get(code: str) -> ClaimSource | None:

@@ -2,10 +2,10 @@
 
 An app declares them in its own ``panels.py`` (imported at start-up, see ``core/apps.py``)::
 
-    @panel("stations.station", "subsidies", title=_("运营补贴"), template="funds/_station_subsidies.html",
-           permission="funds.view_subsidyline", order=50)
-    def station_subsidies(call):
-        return {"lines": call.related(SubsidyLine, station_id=call.object.pk)[:6]}
+    @panel("stations.station", "trainings", title=_("培训场次"), template="training/_station_sessions.html",
+           permission="training.view_session", order=50)
+    def station_sessions(call):
+        return {"sessions": call.related(Session, station_id=call.object.pk)[:6]}
 
 The function receives a :class:`PanelCall` (the object, the request, the user) and returns the template's context,
 or ``None`` to show nothing. Without a template it returns the panel's HTML itself (escaped unless marked safe).

@@ -1,30 +1,38 @@
-"""What funds adds to other apps' pages: a station's operating subsidies on the station's page."""
+"""What funds adds to other apps' pages: the claims on the funds (subsidies, costs) about a record, on its page —
+a station's operating subsidies today, a training session's later — for every claim source naming its subject
+model (``core.claims``; funds imports no other domain app)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from cuntong.core.panels import panel
+from cuntong.core import claims
+from cuntong.core.panels import ANY_MODEL, panel
 
 from .models import SubsidyLine
 
-STATION_SUBSIDY_ROWS = 6
+CLAIM_ROWS = 6
+
+
+def _is_a_claim_subject(call) -> bool:
+    return bool(claims.sources_about(call.object._meta.label_lower))
 
 
 @panel(
-    "stations.station",
-    "subsidies",
-    title=_("运营补贴"),
-    template="funds/_station_subsidies.html",
+    ANY_MODEL,
+    "claims",
+    title=_("补贴及费用"),
+    template="funds/_claims_panel.html",
     permission="funds.view_subsidyline",
+    visible=_is_a_claim_subject,
     order=50,
 )
-def station_subsidies(call):
-    """The station's latest subsidy lines the viewer may see (a line names its station by id: funds imports no
-    stations model); nothing while there are none."""
+def claims_about(call):
+    """The record's latest claim lines the viewer may see; nothing while there are none."""
+    codes = [source.code for source in claims.sources_about(call.object._meta.label_lower)]
     lines = list(
-        call.related(SubsidyLine, station_id=call.object.pk)
+        call.related(SubsidyLine, batch__claim_source__in=codes, subject_id=call.object.pk)
         .select_related("batch")
-        .order_by("-batch__month")[: STATION_SUBSIDY_ROWS + 1]
+        .order_by("-batch__month")[: CLAIM_ROWS + 1]
     )
     if not lines:
         return None
-    return {"lines": lines[:STATION_SUBSIDY_ROWS], "more": len(lines) > STATION_SUBSIDY_ROWS}
+    return {"lines": lines[:CLAIM_ROWS], "more": len(lines) > CLAIM_ROWS}

@@ -73,6 +73,7 @@ OPERATING_SUBSIDY = claims.register(
         kind=claims.SUBSIDY,
         label=_("站点运营补贴"),
         plan_rule="funds.station_subsidy",
+        subject_model="stations.station",
         collect=station_claims,
         price=rules.operating_subsidy,
         facts=(

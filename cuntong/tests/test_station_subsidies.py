@@ -58,3 +58,19 @@ def test_a_subsidy_batch_from_the_real_network(base_data):
     ]
     detail = login(operator).get(own.get_absolute_url()).content.decode()
     assert "村级服务点" in detail and "对本月补贴核定提出申诉" in detail
+
+
+def test_a_stations_page_shows_its_claims_to_those_who_may_see_them(base_data):
+    """funds' claims card (funds/panels.py) shows on the page of any record a claim source names as its subject."""
+    cast = Cast()
+    operator = make_user("zhanzhang", "station_operator", HONGYANG)
+    station = make_station(f"{HONGYANG}201", name="洪阳补贴测试点", operator_user=operator)
+    make_report(station, OCTOBER)
+    batch = funds_services.create_subsidy_batch(cast.office, programme(), OCTOBER, claim_source="station_subsidy")
+    line = batch.lines.get(subject_id=station.pk)
+    for viewer in (cast.office, operator):
+        html = login(viewer).get(station.get_absolute_url()).content.decode()
+        assert 'id="claim-lines"' in html and line.get_absolute_url() in html
+    # A township clerk sees the station but holds no fund permission: no card.
+    html = login(cast.township).get(station.get_absolute_url()).content.decode()
+    assert 'id="claim-lines"' not in html and line.get_absolute_url() not in html

@@ -162,10 +162,10 @@ def test_the_apps_panels_are_discovered_at_start_up():
     assert {"panels", "todos"} <= set(REGISTRY_MODULES)
     names = {p.name: p for p in panels.panels_of(Station)}
     assert names["attachments"].target == panels.ANY_MODEL  # attachments/panels.py, on every record's page
-    assert names["subsidies"].target == "stations.station"  # funds/panels.py, on the station page
-    assert names["subsidies"].permissions == ("funds.view_subsidyline",)
+    assert names["claims"].target == panels.ANY_MODEL  # funds/panels.py, on the page of any claim's subject
+    assert names["claims"].permissions == ("funds.view_subsidyline",)
     with pytest.raises(ValueError, match="registered twice"):
-        panels.register_panel("stations.station", "subsidies", title="x", content=_names)
+        panels.register_panel(panels.ANY_MODEL, "claims", title="x", content=_names)
 
 
 def test_the_station_page_query_count_is_pinned_with_panels(stations, station_panels, django_assert_max_num_queries):

@@ -8,8 +8,7 @@ import pytest
 from cuntong.core.todo import todos_for
 from cuntong.funds import services
 from cuntong.funds.models import LedgerEntry
-from cuntong.stations.tests.factories import make_report, make_station
-from cuntong.web.testing import HONGYANG, login, make_user, programme
+from cuntong.web.testing import login, programme
 
 from .factories import contract, direct_request, milestone_request, set_status
 
@@ -88,20 +87,6 @@ def test_the_home_page_lists_the_users_todos(cast, project_under_way):
     html = login(cast.finance).get("/").content.decode()
     assert 'id="todos"' in html and "待批准的拨付申请" in html and request.get_absolute_url() in html
     assert 'id="todos"' not in login(cast.township).get("/").content.decode()
-
-
-def test_the_station_page_shows_its_subsidies_to_those_who_may_see_them(cast):
-    operator = make_user("zhanzhang", "station_operator", HONGYANG)
-    station = make_station(f"{HONGYANG}201", name="洪阳补贴测试点", operator_user=operator)
-    make_report(station, OCTOBER)
-    batch = services.create_subsidy_batch(cast.office, programme(), OCTOBER)
-    line = batch.lines.get(station_id=station.pk)
-    for viewer in (cast.office, operator):
-        html = login(viewer).get(station.get_absolute_url()).content.decode()
-        assert 'id="station-subsidies"' in html and line.get_absolute_url() in html
-    # A township clerk sees the station but holds no fund permission: no card.
-    html = login(cast.township).get(station.get_absolute_url()).content.decode()
-    assert "运营补贴" not in html and line.get_absolute_url() not in html
 
 
 def test_the_queue_agrees_with_the_decisions_each_request_page_offers(cast, project_under_way):
