@@ -28,10 +28,11 @@ def require(user, action: str, record) -> None:
 
 
 def transition_targets(user, station) -> list[str]:
-    """The statuses ``user`` may move ``station`` to now (``services.transition`` checks the step again)."""
-    return [
-        target for target, action in rules.TRANSITIONS.get(station.status, {}).items() if may(user, action, station)
-    ]
+    """The statuses ``user`` may move ``station`` to now (``services.transition`` checks the step again); one scope
+    check per distinct action, however many steps share it."""
+    steps = rules.TRANSITIONS.get(station.status, {})
+    allowed = {action: may(user, action, station) for action in set(steps.values())}
+    return [target for target, action in steps.items() if allowed[action]]
 
 
 def may_manage_network(user) -> bool:
