@@ -1,10 +1,14 @@
-"""The demo builds a realistic, rule-abiding network and marks it generated (that running it again changes no row of
-any table is programme/tests/test_demo.py's)."""
+"""`cuntong demo` on an empty database, built once for every app's checks (a build is the suite's most expensive
+step): it makes a realistic, rule-abiding station network, marks everything it generates, is deterministic, and a
+second run changes no row of any table."""
 
 from collections import Counter
 
+from django.apps import apps
 from django.core.management import call_command
+from django.db import models
 
+from cuntong.geo.models import Area
 from cuntong.programme.models import Programme
 from cuntong.stations import rules, services
 from cuntong.stations.demo import as_of
@@ -12,12 +16,31 @@ from cuntong.stations.models import CandidateSite, CheckIn, ManagementProposal, 
 from cuntong.web.testing import empty_database, frozen_clock
 
 
-# 2 December: before the reports' due day, when a demo dated from today found no station to eliminate.
-@frozen_clock("2026-12-02")
-def test_demo_network_is_realistic_and_marked(db):
-    empty_database()
-    call_command("demo", no_progress=True, quiet_logins=True)
-    programme = Programme.objects.get(code="puning-2019")
+def snapshot() -> dict[str, list[str]]:
+    """Every row of every app's tables, without keys and timestamps: a second run must leave each one as it was
+    (no row added, removed or changed, history included)."""
+    tables = {}
+    for model in apps.get_models():
+        if model._meta.app_label in ("contenttypes", "sessions", "admin", "auth"):
+            continue
+        fields = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if not field.primary_key and not isinstance(field, models.DateTimeField)
+        ]
+        tables[model._meta.label] = sorted(map(repr, model._default_manager.values_list(*fields)))
+    return tables
+
+
+def check_villages() -> None:
+    villages = Area.objects.filter(level="village", code__startswith="445281")
+    assert villages.count() > 400
+    assert not villages.filter(is_generated=False).exists(), "every demo village says it is generated"
+    assert villages.filter(is_provincial_poverty_village=True).count() == 19
+    assert Area.objects.filter(level="township", code__startswith="445281", is_generated=False).count() == 33
+
+
+def check_network(programme: Programme) -> None:
     stations = Station.objects.filter(programme=programme)
     assert not stations.filter(is_generated=False).exists(), "every demo station says it is generated"
     assert not CandidateSite.objects.filter(is_generated=False).exists()
@@ -49,9 +72,26 @@ def test_demo_network_is_realistic_and_marked(db):
     months = rules.months_between(own.opened_on, rules.add_months(rules.month_start(as_of(programme)), -1))
     assert own.reports.count() >= len(months) - 1
 
-    # the history ends where the programme does, whatever today's date (frozen above at 2 December 2026)
+    # the history ends where the programme does, whatever today's date (frozen at 2 December 2026)
     assert as_of(programme) == programme.end_date
     assert max(MonthlyReport.objects.values_list("month", flat=True)) == rules.add_months(
         rules.month_start(programme.end_date), -1
     )
     assert set(CheckIn.objects.values_list("day", flat=True)) == {programme.end_date}
+
+
+# 2 December: before the reports' due day, when a demo dated from today found no station to eliminate.
+@frozen_clock("2026-12-02")
+def test_demo_is_realistic_marked_deterministic_and_idempotent(db, capsys):
+    empty_database()
+    call_command("demo", no_progress=True)
+    output = capsys.readouterr().out
+    assert "office" in output and "Cuntong#2026" in output
+    check_villages()
+    check_network(Programme.objects.get(code="puning-2019"))
+
+    first = snapshot()
+    call_command("demo", no_progress=True, quiet_logins=True)
+    second = snapshot()
+    assert {label: len(rows) for label, rows in second.items()} == {label: len(rows) for label, rows in first.items()}
+    assert second == first
