@@ -22,6 +22,7 @@ class Kind:
     default_channels: tuple[str, ...] = (INBOX,)
     audience: str = ""
     order: int = 100
+    listed: bool = True  # offered on the preferences page
 
 
 _kinds: dict[str, Kind] = {}
@@ -43,8 +44,8 @@ def get(code: str) -> Kind:
         raise KeyError(f"no notification kind {code}: register it in the app's notifications.py") from None
 
 
-def kinds() -> list[Kind]:
-    return sorted(_kinds.values(), key=lambda k: (k.order, k.code))
+def kinds(*, listed_only: bool = False) -> list[Kind]:
+    return sorted((k for k in _kinds.values() if k.listed or not listed_only), key=lambda k: (k.order, k.code))
 
 
 # The platform's own kinds; later apps (training, logistics, sensors) add theirs in their notifications.py.
@@ -52,5 +53,12 @@ REMINDER = register(
     Kind("notify.reminder", _("催报提醒"), (INBOX, "email", "sms", "console"), _("须按期填报的人"), order=10)
 )
 TEST = register(
-    Kind("notify.test", _("测试通知"), (INBOX, "email", "sms", "console", "file"), _("管理员指定的用户"), order=999)
+    Kind(
+        "notify.test",
+        _("测试通知"),
+        (INBOX, "email", "sms", "console", "file"),
+        _("管理员指定的用户"),
+        order=999,
+        listed=False,
+    )
 )

@@ -53,7 +53,7 @@ def bell_view(request):
 @login_required
 def preferences_view(request):
     offered = [c for c in channels.enabled() if not CHANNELS[c].group]
-    kinds = registry.kinds()
+    kinds = registry.kinds(listed_only=True)
     if request.method == "POST":
         choices = {k.code: [c for c in request.POST.getlist(k.code) if c != INBOX] for k in kinds}
         try:

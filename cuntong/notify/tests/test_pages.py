@@ -36,6 +36,7 @@ def test_the_bell_counts_unread_messages(two):
     assert "data-unread" not in client.get("/notify/bell/").content.decode()
     home = client.get("/notify/").content.decode()
     assert 'id="notify-bell"' in home and 'hx-get="/notify/bell/"' in home  # in the top bar, loaded after the page
+    assert 'id="notify-bell-count"' in client.get("/notify/bell/").content.decode()
 
 
 def test_the_bell_is_not_shown_to_strangers(db):
