@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cuntong.geo",
     "cuntong.programme",
     "cuntong.jobs",
+    "cuntong.notify",
     "cuntong.attachments",
     "cuntong.people",
     "cuntong.funds",
@@ -165,6 +166,25 @@ elif os.environ.get("CUNTONG_TASKS") == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# --- Notifications (cuntong/notify): the channels sent on besides the inbox, and their gateways (README) -------------
+NOTIFY = {
+    "channels": [c for c in os.environ.get("CUNTONG_NOTIFY_CHANNELS", "" if PRODUCTION else "console").split(",") if c],
+    "site_url": os.environ.get("CUNTONG_SITE_URL", ""),  # makes links in e-mail, SMS and robots absolute
+    "max_attempts": int(os.environ.get("CUNTONG_NOTIFY_MAX_ATTEMPTS", "5")),
+    "retry_base": int(os.environ.get("CUNTONG_NOTIFY_RETRY_SECONDS", "60")),  # doubling after each failure …
+    "retry_cap": int(os.environ.get("CUNTONG_NOTIFY_RETRY_CAP_SECONDS", "3600")),  # … up to this
+    "timeout": 10,
+    "file_path": os.environ.get("CUNTONG_NOTIFY_FILE", ""),
+    "wecom_webhook": os.environ.get("CUNTONG_WECOM_WEBHOOK", ""),
+    "dingtalk_webhook": os.environ.get("CUNTONG_DINGTALK_WEBHOOK", ""),
+    "dingtalk_secret": os.environ.get("CUNTONG_DINGTALK_SECRET", ""),
+    "sms_url": os.environ.get("CUNTONG_SMS_URL", ""),
+    "sms_template": os.environ.get("CUNTONG_SMS_TEMPLATE", ""),
+    "sms_sign": os.environ.get("CUNTONG_SMS_SIGN", ""),
+    "sms_key": os.environ.get("CUNTONG_SMS_KEY", ""),
+    "sms_secret": os.environ.get("CUNTONG_SMS_SECRET", ""),
+}
 
 # --- Authentication and login security (等保 2.0 level 3) -----------------------------------------------------
 AUTHENTICATION_BACKENDS = [

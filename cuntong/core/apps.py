@@ -3,7 +3,18 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 # Modules each app may provide; importing them registers what they declare.
-REGISTRY_MODULES = ("navigation", "kpis", "importers", "jobs_handlers", "demo", "panels", "todos", "portal", "claims")
+REGISTRY_MODULES = (
+    "navigation",
+    "kpis",
+    "importers",
+    "jobs_handlers",
+    "demo",
+    "panels",
+    "todos",
+    "portal",
+    "claims",
+    "notifications",
+)
 
 
 class CoreConfig(AppConfig):

@@ -27,6 +27,7 @@ from cuntong.core import claims
 from cuntong.core.money import format_yuan, yuan
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
+from cuntong.notify.services import notify
 from cuntong.programme.models import BudgetAllocation, Project, SubItem
 
 from . import ledger, policies, queries, rules
@@ -529,6 +530,15 @@ def decide(
     request.save()
     ledger.append(
         request.programme_id, f"request_{_PAST[action]}", request, user=user, amount=request.amount, payload=payload
+    )
+    notify(  # the submitter hears of the decision (inbox, and the channels they chose); sent after commit
+        "funds.request_decided",
+        [request.submitted_by],
+        _("拨付申请 %(code)s：%(status)s") % {"code": request.code, "status": request.get_status_display()},
+        request.decision_reason if action in ("return", "reject") else "",
+        request.get_absolute_url(),
+        actor=user,
+        programme=request.programme,
     )
     return request
 
