@@ -124,10 +124,7 @@ class UserCreateForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].required = True
         self.fields["role"].queryset = policies.grantable_roles(self.user)
-        _scope_areas(self.fields["area"])
-        if self.user is not None:
-            self.fields["area"].queryset = self.fields["area"].queryset.restrict(self.user, "view")
-            self.fields["organisation"].queryset = Organisation.objects.restrict(self.user, "view")
+        _scope_areas(self.fields["area"])  # areas and organisations: the user's and the programme's (ScopedModelForm)
 
 
 class UserForm(ScopedModelForm):

@@ -1,10 +1,11 @@
 """The page shell's context: here, not in core, because the programme switcher needs the programmes."""
 
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from cuntong.core import navigation
 
-from .middleware import visible_programmes
+from . import switcher
 
 
 def shell(request):
@@ -15,7 +16,8 @@ def shell(request):
     return {
         "nav_menus": lambda: navigation.menus_for(user),
         "current_programme": getattr(request, "programme", None),
-        "switchable_programmes": lambda: list(visible_programmes(user)[:50]) if user.is_authenticated else [],
+        # The first few programmes and whether there are more (then the menu links to the searchable list of all).
+        "programme_menu": SimpleLazyObject(lambda: switcher.menu(user) if user.is_authenticated else {}),
         "map_tiles": settings.MAP_TILES,
         "debug": settings.DEBUG,
     }

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import switcher, views
 
 app_name = "programme"
 urlpatterns = [
     path("switch/", views.switch_programme, name="switch"),
+    path("switch/all/", switcher.switcher, name="switcher"),
     path("kpi/", views.kpi_board, name="kpi_board"),
     path("kpi/<str:key>/", views.kpi_detail, name="kpi_detail"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),

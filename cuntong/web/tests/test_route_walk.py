@@ -241,8 +241,11 @@ class Dataset:
                     "url": "walk/",
                     "label": "stations.station",
                     "panel": "attachments",
+                    "source": "",
                     **SECRET_IN_URL,
                 }[param]
+        if route.name == "web:choices":  # a searching choice list: the report filter's stations
+            values.update(source="cuntong.stations.filters.ReportFilter", field="station")
         if route.name == "people:reveal":
             values.update(app_label="people", model_name="resident", pk=str(self.objects["resident"].pk))
             used = {"resident"}
