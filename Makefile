@@ -1,15 +1,25 @@
 # Two commands do everything on a fresh machine: `make run` and `make test` (see README.md).
-PYTHON ?= python3
+# Python 3.12 where the machine has it (python3 itself, python3.12, or pyenv's), else python3 (3.11 is the minimum):
+# on 3.12 coverage measures through sys.monitoring instead of a tracer, which makes `make test` a quarter faster.
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV); do \
+  "$$p" -c 'import sys, venv; sys.exit(sys.version_info[:2] < (3, 12))' 2>/dev/null && { echo "$$p"; exit; }; done; echo python3)
+endif
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV := .venv
 BIN := $(VENV)/bin
 CUNTONG := $(BIN)/cuntong
+# One stamp per Python version: a checkout whose .venv was built with another Python gets a fresh one.
+INSTALLED := $(VENV)/.installed-$(PYTHON_VERSION)
 
 .PHONY: run test bench lint check install clean-db messages
 
-install: $(VENV)/.installed node_modules/.installed var/secrets.env
+install: $(INSTALLED) node_modules/.installed var/secrets.env
 
-$(VENV)/.installed: pyproject.toml requirements/constraints.txt
-	$(PYTHON) -m venv $(VENV)
+$(INSTALLED): pyproject.toml requirements/constraints.txt
+	@# a venv of another Python is rebuilt, not upgraded in place
+	$(BIN)/python -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(PYTHON_VERSION)")' 2>/dev/null \
+	  || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[dev,redis]"
 	touch $@
@@ -18,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-var/secrets.env: | $(VENV)/.installed
+var/secrets.env: | $(INSTALLED)
 	$(CUNTONG) init_secrets
 
 run: install
