@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from cuntong.attachments.rules import UploadRefused
 from cuntong.attachments.services import attach
 from cuntong.audit import bulk as history
-from cuntong.core import claims
+from cuntong.core import claims, freshness
 from cuntong.core.money import format_yuan, yuan
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
@@ -185,6 +185,7 @@ def save_contract(
             "schedule": [[m.name, m.percent, m.amount] for m in contract.milestones.all()],
         },
     )
+    freshness.bump(contract.programme_id)
     return contract
 
 
@@ -211,6 +212,7 @@ def sign_contract(user, contract: Contract, signed_on: datetime.date) -> Contrac
         amount=contract.amount,
         payload={"number": contract.number, "contractor": contract.contractor.name, "signed_on": signed_on},
     )
+    freshness.bump(contract.programme_id)
     return contract
 
 
@@ -281,6 +283,7 @@ def amend_contract(
             "schedule": [[m.name, m.percent, a] for m, a in zip(milestones, new_amounts, strict=True)],
         },
     )
+    freshness.bump(contract.programme_id)
     return contract
 
 
@@ -310,6 +313,7 @@ def terminate_contract(user, contract: Contract, terminated_on: datetime.date, r
             "released": contract.amount - settled,
         },
     )
+    freshness.bump(contract.programme_id)
     return contract
 
 
@@ -424,6 +428,7 @@ def submit_request(
     policies.require(user, "add", request)
     _append_submitted(request, user, "request_submitted")
     add_evidence(user, request, files, evidence_kind)
+    freshness.bump(request.programme_id)
     return request
 
 
@@ -476,6 +481,7 @@ def resubmit_request(
     policies.require(user, "change", request)  # still inside the user's scope after the correction
     _append_submitted(request, user, "request_resubmitted")
     add_evidence(user, request, files, "invoice")
+    freshness.bump(request.programme_id)
     return request
 
 
@@ -530,6 +536,7 @@ def decide(
     ledger.append(
         request.programme_id, f"request_{_PAST[action]}", request, user=user, amount=request.amount, payload=payload
     )
+    freshness.bump(request.programme_id)
     return request
 
 
@@ -600,6 +607,7 @@ def file_appeal(
         },
     )
     add_evidence(user, appeal, files, "other")
+    freshness.bump(appeal.programme_id)
     return appeal
 
 
@@ -624,6 +632,7 @@ def start_appeal_review(user, appeal: Appeal) -> Appeal:
     ledger.append(
         appeal.programme_id, "appeal_review_started", appeal, user=user, payload={"deadline": appeal.deadline}
     )
+    freshness.bump(appeal.programme_id)
     return appeal
 
 
@@ -649,6 +658,7 @@ def decide_appeal(user, appeal: Appeal, outcome: str, reason: str) -> Appeal:
     )
     if appeal.status == Appeal.Status.UPHELD and appeal.request_id:
         _reopen(user, appeal)
+    freshness.bump(appeal.programme_id)
     return appeal
 
 
@@ -825,4 +835,5 @@ def create_subsidy_batch(
             "lines": [[c.subject_id, c.name, dict(c.facts), p.amount, p.reason_code] for c, p in priced],
         },
     )
+    freshness.bump(programme)
     return batch
