@@ -229,9 +229,9 @@ class DataVersion(models.Model):
         """``UPDATE … SET version = version + 1``: concurrent writers queue on the row until the first commits, so
         versions follow commits in order."""
         changed = {"version": models.F("version") + 1, "salt": secrets.token_hex(8)}
-        if not cls.objects.filter(programme_id=programme_id).update(**changed):
-            cls.objects.bulk_create([cls(programme_id=programme_id)], ignore_conflicts=True)
-            cls.objects.filter(programme_id=programme_id).update(**changed)
+        if not DataVersion.objects.filter(programme_id=programme_id).update(**changed):
+            DataVersion.objects.bulk_create([DataVersion(programme_id=programme_id)], ignore_conflicts=True)
+            DataVersion.objects.filter(programme_id=programme_id).update(**changed)
 
     @classmethod
     def programmes_in(cls, county_codes: set[str]) -> list[int]:
@@ -239,5 +239,5 @@ class DataVersion(models.Model):
 
     @classmethod
     def read(cls, programme_id: int) -> str:
-        row = cls.objects.filter(programme_id=programme_id).values_list("version", "salt").first()
+        row = DataVersion.objects.filter(programme_id=programme_id).values_list("version", "salt").first()
         return f"{row[0]}.{row[1]}" if row else "0"
