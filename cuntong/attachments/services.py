@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from cuntong.core import freshness
 from cuntong.core.scoping import follow
 
 from . import policies, rules
@@ -66,6 +67,7 @@ def attach(owner, upload, *, user, kind: str = Attachment.Kind.OTHER, descriptio
     if thumbnail:
         attachment.thumbnail.save("thumb.jpg", ContentFile(thumbnail), save=False)
     attachment.save()
+    freshness.bump(attachment.programme_id)
     return attachment
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from cuntong.attachments.rules import UploadRefused
 from cuntong.attachments.services import attach
 from cuntong.audit import bulk as history
-from cuntong.core import claims
+from cuntong.core import claims, freshness
 from cuntong.core.money import format_yuan, yuan
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
@@ -186,6 +186,7 @@ def save_contract(
             "schedule": [[m.name, m.percent, m.amount] for m in contract.milestones.all()],
         },
     )
+    freshness.bump(contract.programme_id)
     return contract
 
 
@@ -212,6 +213,7 @@ def sign_contract(user, contract: Contract, signed_on: datetime.date) -> Contrac
         amount=contract.amount,
         payload={"number": contract.number, "contractor": contract.contractor.name, "signed_on": signed_on},
     )
+    freshness.bump(contract.programme_id)
     return contract
 
 
@@ -282,6 +284,7 @@ def amend_contract(
             "schedule": [[m.name, m.percent, a] for m, a in zip(milestones, new_amounts, strict=True)],
         },
     )
+    freshness.bump(contract.programme_id)
     return contract
 
 
@@ -311,6 +314,7 @@ def terminate_contract(user, contract: Contract, terminated_on: datetime.date, r
             "released": contract.amount - settled,
         },
     )
+    freshness.bump(contract.programme_id)
     return contract
 
 
@@ -425,6 +429,7 @@ def submit_request(
     policies.require(user, "add", request)
     _append_submitted(request, user, "request_submitted")
     add_evidence(user, request, files, evidence_kind)
+    freshness.bump(request.programme_id)
     return request
 
 
@@ -477,6 +482,7 @@ def resubmit_request(
     policies.require(user, "change", request)  # still inside the user's scope after the correction
     _append_submitted(request, user, "request_resubmitted")
     add_evidence(user, request, files, "invoice")
+    freshness.bump(request.programme_id)
     return request
 
 
@@ -540,6 +546,7 @@ def decide(
         actor=user,
         programme=request.programme,
     )
+    freshness.bump(request.programme_id)
     return request
 
 
@@ -610,6 +617,7 @@ def file_appeal(
         },
     )
     add_evidence(user, appeal, files, "other")
+    freshness.bump(appeal.programme_id)
     return appeal
 
 
@@ -634,6 +642,7 @@ def start_appeal_review(user, appeal: Appeal) -> Appeal:
     ledger.append(
         appeal.programme_id, "appeal_review_started", appeal, user=user, payload={"deadline": appeal.deadline}
     )
+    freshness.bump(appeal.programme_id)
     return appeal
 
 
@@ -659,6 +668,7 @@ def decide_appeal(user, appeal: Appeal, outcome: str, reason: str) -> Appeal:
     )
     if appeal.status == Appeal.Status.UPHELD and appeal.request_id:
         _reopen(user, appeal)
+    freshness.bump(appeal.programme_id)
     return appeal
 
 
@@ -835,4 +845,5 @@ def create_subsidy_batch(
             "lines": [[c.subject_id, c.name, dict(c.facts), p.amount, p.reason_code] for c, p in priced],
         },
     )
+    freshness.bump(programme)
     return batch

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cuntong.core import freshness
 from cuntong.core.actors import require_actor, restrict
 
 from . import rules
@@ -41,4 +42,5 @@ def upsert_areas(rows: list[rules.AreaRow], *, user) -> int:
     for action, pks in written.items():
         if restrict(Area.objects.filter(pk__in=pks), user, action).count() != len(pks):
             raise PermissionDenied(_("部分区划超出了您的管辖范围，未导入任何数据。"))
+    freshness.bump_areas(by_code)
     return sum(len(pks) for pks in written.values())

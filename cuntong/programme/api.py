@@ -128,7 +128,7 @@ class ProgrammeViewSet(ScopedReadOnlyViewSet):
     def kpis(self, request, code=None):
         """Every registered KPI and every plan target, with value and status, over the areas the caller may see."""
         programme = self.get_object()
-        return Response([r.as_dict() for r in registry.evaluate(AreaScope(programme, request.user))])
+        return Response([r.as_dict() for r in registry.results(AreaScope(programme, request.user))])
 
 
 class PublicValuesField(serializers.DictField):

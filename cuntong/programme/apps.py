@@ -6,3 +6,10 @@ class ProgrammeConfig(AppConfig):
     name = "cuntong.programme"
     label = "programme"
     verbose_name = _("示范项目")
+
+    def ready(self):
+        from cuntong.core import freshness
+
+        from .models import DataVersion
+
+        freshness.use_store(freshness.Store(DataVersion.bump, DataVersion.read, DataVersion.programmes_in))

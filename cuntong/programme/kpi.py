@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -26,8 +26,11 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cuntong.core import freshness
 from cuntong.core.money import percent
 from cuntong.core.scoping import permission_name
+
+KPI_PAYLOAD = freshness.payload("programme.kpis", "every KPI judged against its targets, over one scope (board, home)")
 
 _evaluation_memo: ContextVar[dict | None] = ContextVar("kpi_evaluation_memo", default=None)
 
@@ -72,6 +75,11 @@ class AreaScope:
     user: Any = None
     areas: tuple[str, ...] | None = None
     _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def cache_key(self) -> str:
+        """What decides this scope's figures (``core.freshness.scope_key``): viewers with the same grants share it."""
+        return freshness.scope_key(self.user, areas=self.areas)
 
     @property
     def county_code(self) -> str:
@@ -300,6 +308,19 @@ class KpiRegistry:
             return self._evaluate(scope, keys)
         finally:
             _evaluation_memo.reset(token)
+
+    def results(self, scope: AreaScope) -> list[KpiResult]:
+        """:meth:`evaluate` of every KPI, from the cache while nothing in the programme has changed
+        (``core.freshness``): figures as fresh as the last write, computed once per scope and language."""
+        if not isinstance(scope, AreaScope):
+            raise TypeError("results() takes an AreaScope: say whose figures these are")
+        stored = freshness.cached(
+            scope.programme,
+            scope.cache_key,
+            KPI_PAYLOAD,
+            lambda: [replace(r, name=str(r.name), definition=None) for r in self.evaluate(scope)],
+        )
+        return [replace(r, definition=self._definitions.get(r.key)) for r in stored]
 
     def drilldown(self, scope: AreaScope, key: str):
         """The records behind a KPI's figure in ``scope`` (None when it has none or the scope may not see them)."""

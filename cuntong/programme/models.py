@@ -4,6 +4,8 @@ A programme is one county's demonstration programme; every business record belon
 source: ``services.load_plan`` writes these models from it, and ``plan_source`` keeps the exact text loaded.
 """
 
+import secrets
+
 from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
@@ -204,3 +206,38 @@ class Target(BusinessModel):
 
     def __str__(self) -> str:
         return f"{self.name} {self.get_comparator_display()} {self.value.normalize():f}{self.unit}"
+
+
+class DataVersion(models.Model):
+    """How often a programme's data has changed (``core.freshness``): services bump it inside their transactions, and
+    cached figures are keyed by it. Not a business record: no history, no scope, never shown."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+    # Random on every bump: a version number a rolled-back transaction used is reused by the next write, its salt is not.
+    salt = models.CharField(max_length=16, default="")
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}:{self.version}"
+
+    @classmethod
+    def bump(cls, programme_id: int) -> None:
+        """``UPDATE … SET version = version + 1``: concurrent writers queue on the row until the first commits, so
+        versions follow commits in order."""
+        changed = {"version": models.F("version") + 1, "salt": secrets.token_hex(8)}
+        if not DataVersion.objects.filter(programme_id=programme_id).update(**changed):
+            DataVersion.objects.bulk_create([DataVersion(programme_id=programme_id)], ignore_conflicts=True)
+            DataVersion.objects.filter(programme_id=programme_id).update(**changed)
+
+    @classmethod
+    def programmes_in(cls, county_codes: set[str]) -> list[int]:
+        return sorted(Programme.objects.filter(county__code__in=county_codes).values_list("pk", flat=True))
+
+    @classmethod
+    def read(cls, programme_id: int) -> str:
+        row = DataVersion.objects.filter(programme_id=programme_id).values_list("version", "salt").first()
+        return f"{row[0]}.{row[1]}" if row else "0"

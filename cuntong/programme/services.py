@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 
+from cuntong.core import freshness
 from cuntong.core.money import yuan_to_wan
 from cuntong.geo.models import Area
 
@@ -50,6 +51,7 @@ def load_plan(plan: Plan) -> Programme:
     _load_projects(programme, plan)
     _load_targets(programme, plan)
     _load_organisations(programme, plan)
+    freshness.bump(programme)
     return programme
 
 

@@ -10,13 +10,16 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cuntong.core import freshness
 from cuntong.core.forms import ScopedModelForm, StyledForm
 from cuntong.core.money import yuan_to_wan
 from cuntong.core.navigation import landing_for
@@ -43,7 +46,8 @@ def _programme_or_404(request, code=None) -> Programme:
 
 
 def budget_table(programme: Programme) -> dict:
-    """Projects with their budget by source and sub-items, plus totals and chart data (万元)."""
+    """Projects with their budget by source and sub-items, plus totals and chart data (万元), as plain data (cached
+    with the overview)."""
     projects = list(
         programme.projects.prefetch_related(
             Prefetch("allocations", queryset=BudgetAllocation.objects.order_by("source")),
@@ -58,14 +62,16 @@ def budget_table(programme: Programme) -> dict:
             totals[source] += by_source.get(source, Decimal(0))
         rows.append(
             {
-                "project": project,
+                "project": {"pk": project.pk, "number": project.number, "name": project.name},
+                "status": str(project.get_status_display()),
+                "sub_items": [{"name": item.name, "amount": item.amount} for item in project.sub_items.all()],
                 "national": by_source.get("national", Decimal(0)),
                 "local": by_source.get("local", Decimal(0)),
                 "total": sum(by_source.values(), Decimal(0)),
             }
         )
     chart = {
-        "categories": [f"{r['project'].number}. {r['project'].name}" for r in rows],
+        "categories": [f"{r['project']['number']}. {r['project']['name']}" for r in rows],
         "series": [
             {"name": str(FundSource.NATIONAL.label), "data": [float(yuan_to_wan(r["national"])) for r in rows]},
             {"name": str(FundSource.LOCAL.label), "data": [float(yuan_to_wan(r["local"])) for r in rows]},
@@ -78,6 +84,26 @@ def budget_table(programme: Programme) -> dict:
         "local": totals["local"],
         "total": totals["national"] + totals["local"],
         "chart": chart,
+    }
+
+
+OVERVIEW = freshness.payload("programme.overview", "the home page's budget, phases and KPIs, rendered, per scope")
+TODOS = freshness.payload("programme.todos", "one user's to-dos on the home page")
+BOARD = freshness.payload("programme.kpi_board", "the KPI board's cards, rendered, per scope")
+
+
+def _overview_figures(request, programme: Programme, scope: AreaScope, today) -> dict:
+    phases = list(programme.phases.all())
+    current = [p for p in phases if p.start_date <= today <= p.end_date]
+    context = {
+        "budget": budget_table(programme),
+        "phases": phases,
+        "current_phases": current,
+        "kpis": registry.results(scope),
+    }
+    return {
+        "current_phases": [p.name for p in current],
+        "html": render_to_string("programme/_overview_figures.html", context, request),
     }
 
 
@@ -95,15 +121,24 @@ def overview(request, code=None):
     if not request.user.has_perm("programme.view_programme"):
         raise PermissionDenied
     today = timezone.localdate()
-    phases = list(programme.phases.all())
+    user = request.user
+    # Fresh and rarely computed (core.freshness): the figures are the scope's, rendered once for everyone sharing
+    # it; the to-dos are the user's own (a policy may decide by the person, not only by their grants).
+    scope = AreaScope(programme, user)
+    figures = freshness.cached(
+        programme, scope.cache_key, OVERVIEW, lambda: _overview_figures(request, programme, scope, today)
+    )
+    todos = freshness.cached(
+        programme,
+        freshness.scope_key(user, extra=("user", user.pk)),
+        TODOS,
+        lambda: todos_for(user, programme, today=today),
+    )
     context = {
         "programme": programme,
-        "budget": budget_table(programme),
-        "phases": phases,
-        "current_phases": [p for p in phases if p.start_date <= today <= p.end_date],
-        "kpis": registry.evaluate(AreaScope(programme, request.user)),
+        "figures": {"current_phases": figures["current_phases"], "html": mark_safe(figures["html"])},
         "today": today,
-        "todos": todos_for(request.user, programme, today=today),
+        "todos": todos,
     }
     return render(request, "programme/overview.html", context)
 
@@ -122,8 +157,14 @@ def project_detail(request, pk):
 @login_required
 def kpi_board(request, code=None):
     programme = _programme_or_404(request, code)
-    results = registry.evaluate(AreaScope(programme, request.user))
-    return render(request, "programme/kpi_board.html", {"programme": programme, "kpis": results})
+    scope = AreaScope(programme, request.user)
+    board = freshness.cached(
+        programme,
+        scope.cache_key,
+        BOARD,
+        lambda: render_to_string("programme/_kpi_board.html", {"kpis": registry.results(scope)}, request),
+    )
+    return render(request, "programme/kpi_board.html", {"programme": programme, "board": mark_safe(board)})
 
 
 DRILLDOWN_LIMIT = 500
@@ -178,6 +219,11 @@ class ProjectStatusView(ObjectEditView):
 
     model = Project
     form_class = ProjectStatusForm
+
+    def save(self, form):
+        project = super().save(form)
+        freshness.bump(project.programme_id)  # the home page shows each project's status
+        return project
 
     def get_success_url(self):
         return reverse("programme:project_detail", args=[self.object.pk])

@@ -13,6 +13,7 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,50 +50,57 @@ def activity_colour(score: float | None) -> str:
     return f"#{red:02x}{green:02x}{40:02x}"
 
 
-def _latest_reports(station_ids: list[int], month: datetime.date) -> dict[int, MonthlyReport]:
-    return {r.station_id: r for r in MonthlyReport.objects.filter(station_id__in=station_ids, month=month)}
-
-
 def map_payload(stations, programme, *, colour_by: str = "status", today: datetime.date | None = None) -> dict:
-    """Markers for every station in ``stations``: colour by status or by the latest month's activity score."""
+    """Markers for every station in ``stations``: colour by status or by the latest month's activity score.
+
+    One pass over plain rows (``values()``): labels, colours, link and sentences are made once per page, not per
+    marker, so a province's thousands of markers cost a dictionary each."""
     today = today or timezone.localdate()
-    rows = list(stations.select_related("area"))
+    rows = stations.values_list("pk", "name", "status", "level", "latitude", "longitude", "area__name")
+    ids = stations.order_by().values("pk")
     month = services.latest_scored_month(programme, today)
-    reports = _latest_reports([s.pk for s in rows], month)
+    reports = {
+        pk: (parcels_in, parcels_out)
+        for pk, parcels_in, parcels_out in MonthlyReport.objects.filter(station__in=ids, month=month).values_list(
+            "station_id", "parcels_in", "parcels_out"
+        )
+    }
     scores = services.month_scores(programme, month)
     checked_in = set(
-        CheckIn.objects.filter(station__in=[s.pk for s in rows], day=today, is_open=True).values_list(
-            "station_id", flat=True
-        )
+        CheckIn.objects.filter(station__in=ids, day=today, is_open=True).values_list("station_id", flat=True)
     )
+    labels = {status: rules.status_label(status) for status in rules.STATUSES}
+    score_text, parcels_text = _("活跃度 %(s)s"), _("%(m)s 下行 %(i)s 件 / 上行 %(o)s 件")
+    month_text = f"{month:%Y-%m}"
+    checked_text, unchecked_text = _("今日已打卡"), _("今日未打卡")
+    url_head, url_tail = reverse("stations:station_detail", args=[_URL_SENTINEL]).split(str(_URL_SENTINEL))
+    by_activity = colour_by == "activity"
     markers = []
-    for station in rows:
-        score = scores.get(station.pk)
-        report = reports.get(station.pk)
-        parts = [station.get_status_display(), station.area.name]
+    for pk, name, status, level, latitude, longitude, area_name in rows:
+        score = scores.get(pk)
+        report = reports.get(pk)
+        checked = pk in checked_in
+        parts = [labels[status], area_name]
         if score is not None:
-            parts.append(_("活跃度 %(s)s") % {"s": f"{score:g}"})
+            parts.append(score_text % {"s": f"{score:g}"})
         if report is not None:
-            parts.append(
-                _("%(m)s 下行 %(i)s 件 / 上行 %(o)s 件")
-                % {"m": f"{month:%Y-%m}", "i": f"{report.parcels_in:,}", "o": f"{report.parcels_out:,}"}
-            )
-        parts.append(_("今日已打卡") if station.pk in checked_in else _("今日未打卡"))
+            parts.append(parcels_text % {"m": month_text, "i": f"{report[0]:,}", "o": f"{report[1]:,}"})
+        parts.append(checked_text if checked else unchecked_text)
         markers.append(
             {
-                "id": station.pk,
-                "lat": float(station.latitude),
-                "lng": float(station.longitude),
-                "color": activity_colour(score) if colour_by == "activity" else STATUS_COLOURS[station.status],
-                "radius": (9 if station.level == rules.TOWNSHIP else 6) + (2 if station.pk in checked_in else 0),
-                "label": station.name,
-                "url": station.get_absolute_url(),
+                "id": pk,
+                "lat": float(latitude),
+                "lng": float(longitude),
+                "color": activity_colour(score) if by_activity else STATUS_COLOURS[status],
+                "radius": (9 if level == rules.TOWNSHIP else 6) + (2 if checked else 0),
+                "label": name,
+                "url": f"{url_head}{pk}{url_tail}",
                 "detail": " · ".join(parts),
-                "status": station.status,
+                "status": status,
                 "score": score,
-                "parcels_in": report.parcels_in if report else None,
-                "parcels_out": report.parcels_out if report else None,
-                "checked_in": station.pk in checked_in,
+                "parcels_in": report[0] if report else None,
+                "parcels_out": report[1] if report else None,
+                "checked_in": checked,
             }
         )
     centre = (
@@ -100,7 +108,10 @@ def map_payload(stations, programme, *, colour_by: str = "status", today: dateti
         if markers
         else [float(programme.county.latitude or 23.3), float(programme.county.longitude or 116.17)]
     )
-    return {"center": centre, "zoom": 11, "month": f"{month:%Y-%m}", "markers": markers}
+    return {"center": centre, "zoom": 11, "month": month_text, "markers": markers}
+
+
+_URL_SENTINEL = 987654321
 
 
 def recent_reports(stations, limit: int = 8) -> list[dict]:

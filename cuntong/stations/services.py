@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cuntong.core import freshness
 from cuntong.core.actors import SYSTEM, recorded_user, restrict
 from cuntong.geo.models import Area
 from cuntong.programme.models import Programme
@@ -205,6 +206,7 @@ def save_station(station: Station, *, user) -> Station:
         StationEvent.objects.create(
             station=station, from_status="", to_status=station.status, on=timezone.localdate(), by=recorded_user(user)
         )
+    freshness.bump(station.programme_id)
     return station
 
 
@@ -283,6 +285,7 @@ def transition(
             reason=_("由增补站点 %(s)s（%(code)s）替换") % {"s": station.name, "code": station.code},
             on=day,
         )
+    freshness.bump(station.programme_id)
     return event
 
 
@@ -464,6 +467,7 @@ def save_report(
             **values,
         )
         policies.require(user, "add", report)
+        freshness.bump(station.programme_id)
         return report, True
     before = _figures_json(report.figures)
     after = _figures_json(figures)
@@ -478,6 +482,7 @@ def save_report(
     ReportRevision.objects.create(
         report=report, changed_by=recorded_user(user), reason=reason.strip(), before=before, after=after
     )
+    freshness.bump(station.programme_id)
     return report, True
 
 
@@ -626,6 +631,7 @@ def review_activity(
                 station=station, kind=decision.kind, basis=basis, replacement_options=options
             )
         )
+    freshness.bump(programme)
     return created
 
 
@@ -651,6 +657,7 @@ def decide_proposal(proposal: ManagementProposal, *, approve: bool, user, reason
     proposal.decided_at = timezone.now()
     proposal.decision_reason = reason.strip()
     proposal.save()
+    freshness.bump(proposal.station.programme_id)
     return proposal
 
 
@@ -719,6 +726,7 @@ def refresh_benchmarks(programme: Programme, *, user, today: datetime.date | Non
     for station in stations.filter(is_benchmark=False, pk__in=qualifying):
         station.is_benchmark = True
         station.save(update_fields=["is_benchmark", "updated_at"])
+    freshness.bump(programme)
     return len(qualifying)
 
 
@@ -754,6 +762,7 @@ def save_candidate(site: CandidateSite, *, user) -> CandidateSite:
         raise ValidationError(errors)
     site.save()
     policies.require(user, "add" if creating else "change", site)
+    freshness.bump(site.programme_id)
     return site
 
 
@@ -845,6 +854,7 @@ def check_in(
             spatial.geodesic_m(float(latitude), float(longitude), float(station.latitude), float(station.longitude))
         )
         checkin.save(update_fields=["latitude", "longitude", "distance_m", "updated_at"])
+    freshness.bump(station.programme_id)
     return checkin
 
 

@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import secrets
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cuntong.audit.services import log_event
+from cuntong.core import freshness
 from cuntong.core.public import public_record, public_view
 from cuntong.core.scoping import is_permitted
 from cuntong.geo.models import Area
@@ -379,21 +383,48 @@ def _map_stations(request):
     return filterset, filterset.qs
 
 
+MAP = freshness.payload("stations.map", "the live map's markers, counts and recent reports, per scope and filter")
+WALL = freshness.payload("stations.wall", "every figure of the wall dashboard, per scope")
+
+
+def _map_figures(request) -> tuple:
+    """The map's figures for this request's scope and filter (``core.freshness``): the markers as JSON text made
+    once, the counts and the recent reports. The refresh interval is the page's, not the figures'."""
+    programme = _programme(request)
+    colour_by = "activity" if request.GET.get("colour") == "activity" else "status"
+    query = sorted((k, tuple(v)) for k, v in request.GET.lists() if k != "refresh")
+    filterset, stations = _map_stations(request)
+
+    def compute() -> dict:
+        payload = dashboard.map_payload(stations, programme, colour_by=colour_by)
+        return {
+            "markers_json": json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False),
+            "month": payload["month"],
+            "count": len(payload["markers"]),
+            "checkins": sum(m["checked_in"] for m in payload["markers"]),
+            "recent": dashboard.recent_reports(stations),
+        }
+
+    return (
+        filterset,
+        colour_by,
+        freshness.cached(programme, freshness.scope_key(request.user, extra=query), MAP, compute),
+    )
+
+
 @login_required
 def station_map(request):
     _need(request, "stations.view_station")
-    programme = _programme(request)
-    filterset, stations = _map_stations(request)
-    colour_by = "activity" if request.GET.get("colour") == "activity" else "status"
-    payload = dashboard.map_payload(stations, programme, colour_by=colour_by)
+    filterset, colour_by, figures = _map_figures(request)
     return render(
         request,
         "stations/map.html",
         {
             "filterset": filterset,
-            "payload": payload,
-            "checkins": sum(m["checked_in"] for m in payload["markers"]),
-            "recent": dashboard.recent_reports(stations),
+            "payload": {"month": figures["month"], "count": figures["count"]},
+            "markers_json": _script_safe(figures["markers_json"]),
+            "checkins": figures["checkins"],
+            "recent": figures["recent"],
             "colour_by": colour_by,
             "legend": [(rules.status_label(s), c) for s, c in dashboard.STATUS_COLOURS.items()],
             "data_url": f"{reverse('stations:map_data')}?{request.GET.urlencode()}",
@@ -405,22 +436,30 @@ def station_map(request):
 @login_required
 def station_map_data(request):
     _need(request, "stations.view_station")
-    programme = _programme(request)
-    _filterset, stations = _map_stations(request)
-    colour_by = "activity" if request.GET.get("colour") == "activity" else "status"
-    payload = dashboard.map_payload(stations, programme, colour_by=colour_by)
-    return JsonResponse(
-        {
-            "generated_at": timezone.now().isoformat(timespec="seconds"),
-            "scripts": {"station-map-data": payload},
-            "lists": {"recent-reports": dashboard.recent_reports(stations)},
-            "text": {
-                "map-month": payload["month"],
-                "map-count": str(len(payload["markers"])),
-                "map-checkins": str(sum(m["checked_in"] for m in payload["markers"])),
-            },
-        }
+    _filterset, _colour_by, figures = _map_figures(request)
+    rest = {
+        "lists": {"recent-reports": figures["recent"]},
+        "text": {
+            "map-month": figures["month"],
+            "map-count": str(figures["count"]),
+            "map-checkins": str(figures["checkins"]),
+        },
+    }
+    # The markers go in as the JSON text made when they were computed: no re-encoding of thousands of markers.
+    body = (
+        f'{{"generated_at": {json.dumps(timezone.now().isoformat(timespec="seconds"))}, '
+        f'"scripts": {{"station-map-data": {figures["markers_json"]}}}, '
+        f"{json.dumps(rest, cls=DjangoJSONEncoder, ensure_ascii=False)[1:]}"
     )
+    return HttpResponse(body, content_type="application/json")
+
+
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _script_safe(text: str) -> str:
+    """JSON text made safe inside a ``<script>`` element, as Django's ``json_script`` escapes it."""
+    return mark_safe(text.translate(_SCRIPT_ESCAPES))
 
 
 def _interval(request) -> int:
@@ -442,7 +481,19 @@ def wall(request):
 def wall_data(request):
     _need(request, "stations.view_station")
     scope = AreaScope(_programme(request), request.user)
-    return JsonResponse(dashboard.wall_payload(scope, visible_stations(request)))
+    return JsonResponse(_wall_figures(scope, visible_stations(request)))
+
+
+def _wall_figures(scope: AreaScope, stations) -> dict:
+    """The wall's figures for ``scope`` (``stations`` are the scope's, so its key is the scope's), computed when the
+    programme's data changed (``core.freshness``); the clock on the wall is the request's."""
+    payload = freshness.cached(scope.programme, scope.cache_key, WALL, lambda: dashboard.wall_payload(scope, stations))
+    now = timezone.now()
+    return {
+        **payload,
+        "generated_at": now.isoformat(timespec="seconds"),
+        "text": {**payload["text"], "wall-updated": timezone.localtime(now).strftime("%H:%M:%S")},
+    }
 
 
 WALL_TILES = (
@@ -467,7 +518,7 @@ WALL_CHARTS = (
 
 
 def _render_wall(request, scope: AreaScope, stations, data_url: str, *, screen: bool = False):
-    payload = dashboard.wall_payload(scope, stations)
+    payload = _wall_figures(scope, stations)
     return TemplateResponse(
         request,
         "stations/wall.html",
@@ -527,7 +578,7 @@ def screen(request, token):
 @screen_view
 def screen_data(request, token):
     scope = _link_scope(request.public_grant)
-    return JsonResponse(dashboard.wall_payload(scope, scope.records(Station.objects.all())))
+    return JsonResponse(_wall_figures(scope, scope.records(Station.objects.all())))
 
 
 @login_required
