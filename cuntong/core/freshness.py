@@ -80,6 +80,12 @@ def bump(programme) -> None:
         _the_store().bump(pk)
 
 
+def bump_for(instance, request) -> None:
+    """A generic page or API endpoint (web/) changed ``instance``: its programme's version moves on (the record's
+    own programme, else the one the request works in); the services bump for their own writes."""
+    bump(getattr(instance, "programme_id", None) or getattr(request, "programme", None))
+
+
 def bump_areas(codes) -> None:
     """Record that areas with these NBS codes changed (villages, populations): every programme of their counties
     counts them (coverage), so each one's version moves on."""

@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from cuntong.core import freshness
 from cuntong.core.personal import PersonalValue
 from cuntong.core.scoping import is_permitted, permission_name
 
@@ -110,6 +111,7 @@ class ScopedViewSet(ProgrammeFilterMixin, viewsets.ModelViewSet):
             if not is_permitted(self.request.user, action, instance):
                 transaction.set_rollback(True)
                 raise PermissionDenied(_("该记录超出了您的管辖范围。"))
+            freshness.bump_for(instance, self.request)
         return instance
 
     def perform_create(self, serializer):
@@ -124,6 +126,11 @@ class ScopedViewSet(ProgrammeFilterMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         self._save_in_scope(serializer, "change")
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+            freshness.bump_for(instance, self.request)
 
 
 class ScopedReadOnlyViewSet(ProgrammeFilterMixin, viewsets.ReadOnlyModelViewSet):

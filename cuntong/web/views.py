@@ -24,7 +24,7 @@ from django.views import generic
 
 from cuntong.audit.changelog import history_of
 from cuntong.audit.services import log_event
-from cuntong.core import panels
+from cuntong.core import freshness, panels
 from cuntong.core.export import xlsx_response
 from cuntong.core.importer import IMPORTERS, limit, megabytes
 from cuntong.core.scoping import is_permitted, permission_name
@@ -202,6 +202,7 @@ class ObjectEditView(ScopedViewMixin, generic.UpdateView):
             if not is_permitted(self.request.user, self.action, self.object):
                 transaction.set_rollback(True)
                 raise PermissionDenied(_("保存后的记录超出了您的管辖范围。"))
+            freshness.bump_for(self.object, self.request)
         messages.success(self.request, _("已保存：%(obj)s") % {"obj": self.object})
         return HttpResponseRedirect(self.get_success_url())
 
@@ -216,7 +217,9 @@ class ObjectDeleteView(ScopedViewMixin, generic.DeleteView):
 
     def form_valid(self, form):
         name = str(self.object)
-        self.object.delete()
+        with transaction.atomic():
+            self.object.delete()
+            freshness.bump_for(self.object, self.request)
         messages.success(self.request, _("已删除：%(obj)s") % {"obj": name})
         return redirect(self.success_url_name)
 
