@@ -45,11 +45,13 @@ TEST_WORKERS ?= $(shell [ "$$(nproc 2>/dev/null || echo 1)" -gt 1 ] && echo auto
 test: install
 	$(BIN)/pytest -n $(TEST_WORKERS) --cov=cuntong --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
-# Benchmark data sizes: full (default), small, or tiny (every benchmark in well under a minute; CI runs it).
-SIZE ?= full
+# Benchmark data sizes: small (default, a few minutes), full (the sizes the issues quote), or tiny (every benchmark in
+# well under a minute; CI runs it). PROVINCE=1 also measures the pages with Guangdong's 124 generated counties added.
+SIZE ?= small
+PROVINCE ?=
 
 bench: install
-	$(BIN)/python -m bench --size $(SIZE)
+	$(BIN)/python -m bench --size $(SIZE) $(if $(PROVINCE),--province)
 
 lint: install
 	$(BIN)/ruff check .

@@ -63,11 +63,14 @@ def main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--size", choices=SIZES, default="full", help="data sizes (default: full)")
+    parser.add_argument(
+        "--province", action="store_true", help="the pages again with Guangdong's 124 generated counties added"
+    )
     parser.add_argument("names", nargs="*", help="modules to run (funds, stations, web; default: all)")
     options = parser.parse_args(argv)
     wanted = set(options.names)
     modules = sorted(p.stem for p in HERE.glob("bench_*.py") if not wanted or p.stem.removeprefix("bench_") in wanted)
-    context = Context(size=options.size)
+    context = Context(size=options.size, province=options.province)
     started = time.perf_counter()
     try:
         results = run(context, modules)
@@ -79,6 +82,7 @@ def main(argv: list[str]) -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "size": context.size,
+        "province": context.province,
         "seconds": round(time.perf_counter() - started, 1),
         "results": results,
     }

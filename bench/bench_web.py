@@ -8,9 +8,9 @@ relative to what the framework alone costs on this machine at this moment. The g
 The pages' figures are cached per programme data version (``core.freshness``): with nothing written between
 requests, as here, every request after the first is a cache hit, which is what a screen or a busy office sees.
 
-The data is a parameter: ``run(context, dataset=…)`` takes a builder that fills the database before the server
-starts (``SCALES``); the default, ``county``, is what ``python -m bench`` prepared (the demo county, or the tiny base
-data). A builder must leave an ``office`` user, whom the benchmark signs in as.
+Each scale's data comes from a builder run before its server starts (``SCALES``): ``county`` is what
+``python -m bench`` prepared (the demo county, or the tiny base data); with ``--province`` the province's 124
+generated counties are added and every page is measured again, and each page's growth between the scales is reported.
 """
 
 import os
@@ -37,9 +37,27 @@ PAGES = {
     "map data (markers JSON)": "/stations/map/data/",
 }
 TARGET = "within 2× trivial (issue 12)"
-# Dataset builders by scale: None keeps what `python -m bench` prepared (the demo county). The province builder
-# (bench/province.py) goes here when it lands.
-SCALES: dict[str, Callable | None] = {"county": None}
+# The province (``--province``): Guangdong's 124 counties, generated villages, stations and months of reports
+# (bench/province.py). ``full`` is the size of the measurement behind issue 12: ~30,000 villages, ~21,000 stations,
+# ~500,000 monthly reports.
+PROVINCE = {
+    "tiny": {"counties": 6, "villages_per_township": 2, "stations_per_township": 1, "report_months": 2},
+    "small": {"counties": 124, "villages_per_township": 3, "stations_per_township": 2, "report_months": 6},
+    "full": {"counties": 124, "villages_per_township": 17, "stations_per_township": 12, "report_months": 24},
+}
+
+
+def _build_province(context) -> None:
+    from bench.province import build_province
+
+    started = time.perf_counter()
+    summary = build_province(**context.pick(PROVINCE))
+    print(f"   built the province in {time.perf_counter() - started:.1f} s: {summary}", flush=True)
+
+
+# Dataset builders by scale: None keeps what `python -m bench` prepared (the demo county, whose office user the
+# benchmark signs in as at both scales: the same page for the same user, with the province's data beside it).
+SCALES: dict[str, Callable | None] = {"county": None, "province": _build_province}
 
 
 def _free_port() -> int:
@@ -81,25 +99,37 @@ def _serve(port: int, path: str, cookie: str, requests: int) -> dict[str, float]
     return {"seconds": time.perf_counter() - started}
 
 
-def run(context, *, scale: str = "county", dataset: Callable | None = None):
+def run(context):
+    """The county scale, and with ``--province`` the province scale after it, with each page's growth between them."""
+    results, county = _run_scale(context, "county")
+    if not context.province:
+        return results
+    province_results, province = _run_scale(context, "province")
+    results += province_results
+    for name in PAGES:
+        results.append(
+            Result(
+                f"{name}: province ÷ county",
+                province[name],
+                "ms/request",
+                baseline_sample=county[name],
+                baseline_name="county",
+                target="growth reported",
+            )
+        )
+    return results
+
+
+def _run_scale(context, scale: str, *, dataset: Callable | None = None) -> tuple[list[Result], dict[str, Sample]]:
+    """Results at one scale, and each page's sample (ms/request) for the growth between scales."""
     build = dataset if dataset is not None else SCALES[scale]
     if build is not None:
         build(context)
     port = _free_port()
     env = {**os.environ, "CUNTONG_BENCH_TRIVIAL_VIEW": "1", "CUNTONG_DEBUG": "0", "CUNTONG_ALLOWED_HOSTS": "127.0.0.1"}
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cuntong.wsgi",
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "gunicorn", "cuntong.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"]
+        + ["--log-level", "warning"],
         env=env,
     )
     try:
@@ -122,15 +152,17 @@ def run(context, *, scale: str = "county", dataset: Callable | None = None):
         server.wait(timeout=10)
     detail = {"requests_per_observation": requests, "client_threads": THREADS, "scale": scale}
     trivial_ms = _ms_per_request(samples["trivial"]["seconds"], requests)
+    label = f" [{scale}]"
     results = [
-        Result("trivial view (baseline)", samples["trivial"]["seconds"].per(requests), "req/s", detail=detail),
-        Result("trivial view (baseline)", trivial_ms, "ms/request", detail=detail),
+        Result("trivial view (baseline)" + label, samples["trivial"]["seconds"].per(requests), "req/s", detail=detail),
+        Result("trivial view (baseline)" + label, trivial_ms, "ms/request", detail=detail),
     ]
+    pages = {name: _ms_per_request(samples[name]["seconds"], requests) for name in PAGES}
     for name, path in PAGES.items():
         results.append(
             Result(
-                name,
-                _ms_per_request(samples[name]["seconds"], requests),
+                name + label,
+                pages[name],
                 "ms/request",
                 baseline_sample=trivial_ms,
                 baseline_name="trivial",
@@ -138,7 +170,7 @@ def run(context, *, scale: str = "county", dataset: Callable | None = None):
                 detail={**detail, "path": path},
             )
         )
-    return results
+    return results, pages
 
 
 def _ms_per_request(seconds: Sample, requests: int) -> Sample:

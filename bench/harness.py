@@ -161,6 +161,7 @@ class Context:
     first asked for; ``python -m bench`` removes it at the end)."""
 
     size: str = "full"
+    province: bool = False  # also measure at province scale (bench_web)
     scratch: Path | None = None
 
     def __post_init__(self):
