@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -83,7 +84,9 @@ def bump(programme) -> None:
 def bump_for(instance, request) -> None:
     """A generic page or API endpoint (web/) changed ``instance``: its programme's version moves on (the record's
     own programme, else the one the request works in); the services bump for their own writes."""
-    bump(getattr(instance, "programme_id", None) or getattr(request, "programme", None))
+    programme = getattr(instance, "programme_id", None) or getattr(request, "programme", None)
+    if programme:  # the request's programme is lazy: a user of no programme has a falsy one, not None
+        bump(programme)
 
 
 def bump_areas(codes) -> None:
@@ -169,6 +172,16 @@ def cached(programme, scope: str, name: str, compute: Callable[[], Any], *, time
             _computing.reset(token)
         cache.set(entry, value, timeout)
     return value
+
+
+@contextmanager
+def reading(programme):
+    """Several payloads of one page read the programme's version once: one query, and one consistent view."""
+    token = _computing.set((_pk(programme), version(programme)))
+    try:
+        yield
+    finally:
+        _computing.reset(token)
 
 
 _MISSING = object()

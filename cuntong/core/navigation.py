@@ -1,8 +1,15 @@
 """Module menus: each app registers its menu in its own ``navigation.py``; the base layout shows what a user may use."""
 
+import functools
 from dataclasses import dataclass, field
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+
+@functools.cache
+def _reverse(url_name: str, args: tuple, urlconf, prefix: str) -> str:
+    """Menu addresses are the same on every page: resolved once per URLconf and prefix, not on every page."""
+    return reverse(url_name, args=args, urlconf=urlconf)
 
 
 @dataclass(frozen=True)
@@ -14,7 +21,7 @@ class MenuItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name, args=self.url_args)
+        return _reverse(self.url_name, self.url_args, get_urlconf(), get_script_prefix())
 
 
 @dataclass(frozen=True)

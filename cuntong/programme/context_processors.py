@@ -17,7 +17,7 @@ def shell(request):
         "nav_menus": lambda: navigation.menus_for(user),
         "current_programme": getattr(request, "programme", None),
         # The first few programmes and whether there are more (then the menu links to the searchable list of all).
-        "programme_menu": SimpleLazyObject(lambda: switcher.menu(user) if user.is_authenticated else {}),
+        "programme_menu": SimpleLazyObject(lambda: switcher.menu(request) if user.is_authenticated else {}),
         "map_tiles": settings.MAP_TILES,
         "debug": settings.DEBUG,
     }

@@ -3,6 +3,8 @@ from django.utils.functional import SimpleLazyObject
 from .models import Programme
 
 SESSION_KEY = "cuntong_programme"
+# The switcher's menu shows this many programmes; one more is read to know whether there are more.
+MENU_SIZE = 8
 
 
 def visible_programmes(user):
@@ -11,15 +13,24 @@ def visible_programmes(user):
     return Programme.objects.select_related("county")
 
 
+def programme_head(request) -> list[Programme]:
+    """The first programmes the user may see, read once per request: the switcher's menu, and usually the current
+    programme too (one query for both)."""
+    if not hasattr(request, "_programme_head"):
+        request._programme_head = list(visible_programmes(request.user)[: MENU_SIZE + 1])
+    return request._programme_head
+
+
 def current_programme(request) -> Programme | None:
     """The programme the user is working in: chosen in the session, else the first they may see."""
-    programmes = visible_programmes(request.user)
+    head = programme_head(request)
     chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if chosen:
-        programme = programmes.filter(pk=chosen).first()
+        programme = next((p for p in head if p.pk == chosen), None)
+        programme = programme or visible_programmes(request.user).filter(pk=chosen).first()
         if programme:
             return programme
-    return programmes.first()
+    return head[0] if head else None
 
 
 class CurrentProgrammeMiddleware:

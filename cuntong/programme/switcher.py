@@ -12,10 +12,8 @@ from django.template.response import TemplateResponse
 
 from cuntong.core.scoping import scope_filter
 
-from .middleware import visible_programmes
+from .middleware import MENU_SIZE, programme_head, visible_programmes
 from .models import Programme
-
-MENU_SIZE = 8
 
 
 def matching(programmes, text: str):
@@ -31,9 +29,10 @@ def matching(programmes, text: str):
     )
 
 
-def menu(user) -> dict:
-    """The navigation bar's part: the first ``MENU_SIZE`` programmes and whether there are more (one query)."""
-    first = list(visible_programmes(user)[: MENU_SIZE + 1])
+def menu(request) -> dict:
+    """The navigation bar's part: the first ``MENU_SIZE`` programmes and whether there are more (the request's
+    one read of them, shared with the current programme)."""
+    first = programme_head(request)
     return {"programmes": first[:MENU_SIZE], "more": len(first) > MENU_SIZE, "several": len(first) > 1}
 
 

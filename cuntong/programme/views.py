@@ -125,15 +125,16 @@ def overview(request, code=None):
     # Fresh and rarely computed (core.freshness): the figures are the scope's, rendered once for everyone sharing
     # it; the to-dos are the user's own (a policy may decide by the person, not only by their grants).
     scope = AreaScope(programme, user)
-    figures = freshness.cached(
-        programme, scope.cache_key, OVERVIEW, lambda: _overview_figures(request, programme, scope, today)
-    )
-    todos = freshness.cached(
-        programme,
-        freshness.scope_key(user, extra=("user", user.pk)),
-        TODOS,
-        lambda: todos_for(user, programme, today=today),
-    )
+    with freshness.reading(programme):
+        figures = freshness.cached(
+            programme, scope.cache_key, OVERVIEW, lambda: _overview_figures(request, programme, scope, today)
+        )
+        todos = freshness.cached(
+            programme,
+            freshness.scope_key(user, extra=("user", user.pk)),
+            TODOS,
+            lambda: todos_for(user, programme, today=today),
+        )
     context = {
         "programme": programme,
         "figures": {"current_phases": figures["current_phases"], "html": mark_safe(figures["html"])},
