@@ -8,11 +8,13 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from cuntong.programme import views as programme_views
+from cuntong.web import views as web_views
 
 handler404 = "cuntong.web.api.not_found"
 
 urlpatterns = [
     path("", programme_views.overview, name="home"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("public/<slug:code>/", programme_views.portal, name="portal"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -8,15 +8,17 @@ render any model.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.staticfiles import finders
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ from cuntong.audit.services import log_event
 from cuntong.core import freshness, panels
 from cuntong.core.export import xlsx_response
 from cuntong.core.importer import IMPORTERS, limit, megabytes
+from cuntong.core.public import public_view
 from cuntong.core.scoping import is_permitted, permission_name
 from cuntong.core.tables import Col, Table
 from cuntong.core.tables import value_of as _value
@@ -328,3 +331,13 @@ class ImportView(LoginRequiredMixin, generic.FormView):
             },
         )
         return redirect(job.get_absolute_url())
+
+
+@public_view(reason="browsers ask every site for /favicon.ico: the site's icon", cache_seconds=3600)
+def favicon(request):
+    return HttpResponse(_favicon(), content_type="image/svg+xml")
+
+
+@functools.cache
+def _favicon() -> bytes:
+    return Path(finders.find("cuntong/favicon.svg")).read_bytes()
