@@ -1,5 +1,6 @@
 """``cuntong ledger verify`` checks every chain (``--head``/``--head-file``: also against a head hash published
-outside the database); ``cuntong ledger snapshot`` records today's heads (run daily)."""
+outside the database; ``--all``: each programme in turn, then a summary, exiting with the worst programme's status,
+see ``programme.selection``); ``cuntong ledger snapshot`` records today's heads (run daily)."""
 
 import json
 import re
@@ -8,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cuntong.core.progress import progress_bar
+from cuntong.programme import selection
 from cuntong.programme.models import Programme
 
 from ... import ledger
@@ -37,14 +39,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "snapshot", "head"])
-        parser.add_argument("--programme", help="programme code (default: every programme)")
+        selection.add_programme_options(parser, default="every chain in one pass")
         parser.add_argument("--chunk-size", type=int, default=5000)
         parser.add_argument("--no-progress", action="store_true")
         published = parser.add_mutually_exclusive_group()
         published.add_argument("--head", help="verify: a head hash published earlier (the public page's)")
         published.add_argument("--head-file", help="verify: a file holding that hash, or the public head.json")
 
-    def handle(self, action, programme=None, chunk_size=5000, no_progress=False, **options):
+    def handle(self, action, programme=None, chunk_size=5000, no_progress=False, all_programmes=False, **options):
+        if action == "verify" and all_programmes:
+            if options.get("head") or options.get("head_file"):
+                raise CommandError("a published head belongs to one programme: use --head with --programme")
+            return self.verify_all(chunk_size, not no_progress)
         programmes = Programme.objects.order_by("pk")
         if programme:
             programmes = programmes.filter(code=programme)
@@ -64,7 +70,10 @@ class Command(BaseCommand):
     def verify(self, programme, chunk_size: int, show_progress: bool, published: str | None):
         with progress_bar("ledger verify", enabled=show_progress) as bar:
             report = ledger.verify(
-                programme.pk if programme else None, chunk_size=chunk_size, progress=bar, published=published
+                programme.pk if programme else None,
+                chunk_size=chunk_size,
+                progress=bar if show_progress else None,
+                published=published,
             )
         if not report.ok:
             for problem in report.problems:
@@ -77,3 +86,20 @@ class Command(BaseCommand):
                 f"{report.snapshots} daily head(s) match{matched}"
             )
         )
+
+    def verify_all(self, chunk_size: int, show_progress: bool):
+        def run(programme) -> selection.Outcome:
+            with progress_bar(f"ledger verify {programme.code}", enabled=show_progress) as bar:
+                report = ledger.verify(programme.pk, chunk_size=chunk_size, progress=bar if show_progress else None)
+            for problem in report.problems:
+                self.stderr.write(str(problem))
+            counts = {"entries": report.entries, "snapshots": report.snapshots, "problems": len(report.problems)}
+            if report.ok:
+                text = f"{report.entries} entries, {report.snapshots} daily head(s) match"
+                self.stdout.write(self.style.SUCCESS(f"ledger OK: {text}"))
+                return selection.Outcome(programme, selection.OK, text, counts=counts)
+            text = f"{len(report.problems)} problem(s) in {report.entries} entries: {report.problems[0]}"
+            self.stdout.write(self.style.ERROR(f"ledger verification FAILED: {text}"))
+            return selection.Outcome(programme, selection.FOUND, text, counts=counts)
+
+        selection.finish(self, selection.run_each(self, selection.every(), run), "ledger verify")
