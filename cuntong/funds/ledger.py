@@ -222,12 +222,13 @@ class Report:
 
 # How verification reads entries. The database renders each hashed column as the JSON text ``canonical`` writes
 # for it (a string quoted and escaped, a number as digits, money with two places, the time in UTC with microseconds)
-# with its key, as the document before the payload and after it; the payload comes as stored. No row is decoded into
-# Python objects and no JSON is encoded again: the bytes go straight to the digest. Where the stored payload text is
-# not canonical (PostgreSQL's jsonb reformats it; SQLite rows written before the field had its encoder), the payload
-# alone is decoded and encoded; where the rendering still does not reproduce the hash, the entry is recomputed
-# exactly as ``canonical`` defines it, from the ORM's values, before it is called tampered. So the fast paths save
-# time but never change a verdict (docs/decisions.md, "Ledger verification").
+# with its key, into the entry's whole document, and sends it as bytes. No row is decoded into Python objects and no
+# JSON is encoded again: the bytes go straight to the digest. The payload is the stored text on SQLite (written
+# canonical by ``CanonicalJSONEncoder``) and rendered from jsonb on PostgreSQL (keys sorted, scalar values). Where the
+# document does not reproduce the hash (a nested value on PostgreSQL, SQLite rows written before the encoder), the
+# payload alone is decoded and encoded; where that does not either, the entry is recomputed exactly as ``canonical``
+# defines it, from the ORM's values, before it is called tampered. So the fast paths save time but never change a
+# verdict (docs/decisions.md, "Ledger verification").
 _INTEGERS = frozenset({"programme_id", "seq", "actor_id", "line_id", "sub_item_id", "contract_id", "request_id"})
 _TEXTS = frozenset({"event", "actor_name", "via", "subject_type", "subject_id", "subject_repr", "prev_hash"})
 
@@ -243,6 +244,18 @@ def _postgresql_value(name: str, column: str) -> str:
     if name == "time":
         return f"""to_json(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))::text"""
     return f"'{FORMAT_VERSION:d}'"  # "v"
+
+
+def _postgresql_payload(column: str) -> str:
+    """The payload's canonical text, on PostgreSQL, for an object whose values are scalars (jsonb reformats what it
+    stores; a nested value keeps jsonb's spacing, cannot match, and only that payload is made canonical in Python).
+    ``COLLATE "C"`` orders keys by their UTF-8 bytes, which is Python's order of code points."""
+    pairs = """string_agg(to_json(pair.key)::text || ':' || pair.value::text, ',' ORDER BY pair.key COLLATE "C")"""
+    return (
+        f"CASE WHEN jsonb_typeof({column}) = 'object' "
+        f"THEN COALESCE((SELECT '{{' || {pairs} || '}}' FROM jsonb_each({column}) AS pair), '{{}}') "
+        f"ELSE {column}::text END"
+    )
 
 
 def _sqlite_value(name: str, column: str) -> str:
@@ -286,7 +299,7 @@ def _rows_sql(vendor: str, quote, filtered: bool) -> str:
         payload = f"{fields['payload']}::text"
         before = "'{' || " + " || ',' || ".join(first) + """ || ',"payload":'"""
         after = "',' || " + " || ',' || ".join(second) + " || '}'"
-        document = f"convert_to({before} || {payload} || {after}, 'UTF8')"
+        document = f"convert_to({before} || {_postgresql_payload(fields['payload'])} || {after}, 'UTF8')"
     else:
         raise NotImplementedError(f"ledger verification reads SQLite or PostgreSQL, not {vendor}")
     where = f"WHERE {fields['programme_id']} = %s " if filtered else ""
@@ -320,7 +333,9 @@ def _stream_exact(programme_id: int | None, chunk_size: int) -> Iterator[tuple]:
 
 
 def _canonical_payload(text: str) -> str:
-    return _ENCODER.encode(_plain(json.loads(text)))
+    """Stored payload text made canonical (what :func:`append` stored was already plain: strings, integers, lists,
+    objects; a float, which no entry holds, is encoded as it is, cannot match, and is recomputed exactly)."""
+    return _ENCODER.encode(json.loads(text))
 
 
 def _exact_hash(pk: int) -> str | None:
@@ -333,35 +348,24 @@ def _exact_hash(pk: int) -> str | None:
         return None
 
 
-_PAYLOAD_KEY = b',"payload":'
+_PAYLOAD_KEY, _NEXT_KEY = b',"payload":', b',"prev_hash":"'
 
 
-class _Hashes:
-    """Checks the hash of an entry the fast path did not match (see ``_rows_sql``): the payload as stored (SQLite rows
-    written with the canonical encoder), the payload made canonical, then the exact recomputation. Remembers which
-    form of the payload matched last (``verbatim``), so the caller tries that one first and a chain pays for one."""
-
-    def __init__(self, vendor: str):
-        self.verbatim = vendor != "postgresql"  # jsonb never keeps the text as written
-
-    def hold(self, pk: int, stored: str, document: bytes | None, payload) -> bool:
-        """After the fast path (the caller's, when ``verbatim``) did not match."""
-        for verbatim in (False,) if self.verbatim else (False, True):
-            try:
-                candidate = document
-                if not verbatim:
-                    # The first ',"payload":' is the key's: every value before it is an escaped string or a number.
-                    raw = payload.encode() if isinstance(payload, str) else bytes(payload)
-                    start = document.index(_PAYLOAD_KEY) + len(_PAYLOAD_KEY)
-                    text = _canonical_payload(raw).encode()
-                    candidate = document[:start] + text + document[start + len(raw) :]
-                matched = DIGEST(candidate).hexdigest() == stored
-            except (TypeError, ValueError, RecursionError, AttributeError):
-                continue
-            if matched:
-                self.verbatim = verbatim
-                return True
-        return _exact_hash(pk) == stored
+def _holds(pk: int, stored: str, document: bytes | None, payload) -> bool:
+    """Whether an entry the fast path (its rendered document as it came) did not match holds after all: with its
+    payload made canonical (PostgreSQL's nested values, SQLite rows written before the canonical encoder), else
+    recomputed exactly from the ORM's values."""
+    try:
+        # The first ',"payload":' and the last ',"prev_hash":"' are the keys': every other value is an escaped string
+        # or a number.
+        start = document.index(_PAYLOAD_KEY) + len(_PAYLOAD_KEY)
+        end = document.rindex(_NEXT_KEY)
+        text = _canonical_payload(payload if isinstance(payload, str) else bytes(payload).decode())
+        if DIGEST(document[:start] + text.encode() + document[end:]).hexdigest() == stored:
+            return True
+    except (TypeError, ValueError, RecursionError, AttributeError):
+        pass
+    return _exact_hash(pk) == stored
 
 
 def verify(
@@ -418,9 +422,6 @@ def _walk(programme_id: int | None, chunks: Iterator[list[tuple]], progress, *, 
 
     broken: set[int] = set()
     chain, expected_seq, previous = None, 0, GENESIS
-    hashes = _Hashes(connections[LedgerEntry.objects.db].vendor)
-    if exact:
-        hashes.verbatim = False
     digest_of = DIGEST
 
     def close(chain_id, last_seq, last_hash):
@@ -460,9 +461,7 @@ def _walk(programme_id: int | None, chunks: Iterator[list[tuple]], progress, *, 
                 }
             elif prev_hash != previous:
                 problem = _("前一条哈希不符：链条在此断开（前面的条目被改动、删除或调换）。")
-            elif not (hashes.verbatim and digest_of(document).hexdigest() == stored) and not hashes.hold(
-                pk, stored, document, payload
-            ):
+            elif (exact or digest_of(document).hexdigest() != stored) and not _holds(pk, stored, document, payload):
                 problem = _("本条内容与其哈希不符：该条被改动。")
             elif pending:
                 for snapshot in pending.pop((pid, seq), ()):
