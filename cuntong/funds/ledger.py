@@ -368,6 +368,14 @@ def _holds(pk: int, stored: str, document: bytes | None, payload) -> bool:
     return _exact_hash(pk) == stored
 
 
+def _snapshot_problem(snapshots: list[LedgerSnapshot], entry_hash: str) -> str | None:
+    """What is wrong when the daily heads published at this entry do not name its hash."""
+    for snapshot in snapshots:
+        if snapshot.hash != entry_hash:
+            return _("与 %(day)s 公布的链头哈希不符：账本在该日之后被整体改写。") % {"day": snapshot.day.isoformat()}
+    return None
+
+
 def verify(
     programme_id: int | None = None,
     *,
@@ -442,18 +450,13 @@ def _walk(programme_id: int | None, chunks: Iterator[list[tuple]], progress, *, 
             )
 
     for chunk in chunks:
-        seen = 0
         for pk, pid, seq, prev_hash, stored, document, payload in chunk:
-            seen += 1
             if pid != chain:
                 close(chain, expected_seq, previous)
                 chain, expected_seq, previous = pid, 0, GENESIS
                 report.chains += 1
-            if progress and (report.entries + seen) % 100000 == 0:
-                progress(report.entries + seen, total, "")
             if broken and pid in broken:
                 continue
-            problem = None
             if seq != expected_seq + 1:
                 problem = _("序号应为 %(expected)s，实际为 %(seq)s：其间条目被删除或顺序被改动。") % {
                     "expected": expected_seq + 1,
@@ -463,17 +466,18 @@ def _walk(programme_id: int | None, chunks: Iterator[list[tuple]], progress, *, 
                 problem = _("前一条哈希不符：链条在此断开（前面的条目被改动、删除或调换）。")
             elif (exact or digest_of(document).hexdigest() != stored) and not _holds(pk, stored, document, payload):
                 problem = _("本条内容与其哈希不符：该条被改动。")
-            elif pending:
-                for snapshot in pending.pop((pid, seq), ()):
-                    if snapshot.hash != stored:
-                        problem = _("与 %(day)s 公布的链头哈希不符：账本在该日之后被整体改写。") % {
-                            "day": snapshot.day.isoformat()
-                        }
+            elif pending and (published := pending.pop((pid, seq), None)):
+                problem = _snapshot_problem(published, stored)
+            else:  # the entry holds: the usual case, kept short
+                expected_seq, previous = seq, stored
+                continue
             if problem:
                 report.problems.append(Problem(pid, seq, pk, problem))
                 broken.add(pid)
             expected_seq, previous = seq, stored
-        report.entries += seen
+        before, report.entries = report.entries, report.entries + len(chunk)
+        if progress and report.entries // 100000 > before // 100000:
+            progress(report.entries, total, "")
     close(chain, expected_seq, previous)
     for (pid, seq), missing in pending.items():
         if pid not in broken:
