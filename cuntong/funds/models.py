@@ -8,6 +8,8 @@ amounts are always summed from the records (``queries.py``), so they cannot drif
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -516,6 +518,17 @@ class LedgerEvent(models.TextChoices):
 APPEND_ONLY_TRIGGERS = append_only_triggers("funds ledger")
 
 
+class CanonicalJSONEncoder(json.JSONEncoder):
+    """JSON as the ledger's hash covers it: sorted keys, no spaces, UTF-8 characters unescaped (``ledger.canonical``).
+
+    A ledger entry's payload is stored in this form, so on a database that keeps JSON text as written (SQLite) the
+    column already holds the payload's canonical bytes and verification hashes them without decoding the JSON."""
+
+    def __init__(self, **options):
+        options.update(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        super().__init__(**options)
+
+
 class LedgerEntry(AppendOnlyModel):
     """One fund event in a programme's hash chain: ``hash`` = SHA-256 of the entry's canonical JSON, which holds the
     previous entry's hash. Rows are never updated or deleted (on PostgreSQL triggers refuse it; see ledger.py).
@@ -543,7 +556,7 @@ class LedgerEntry(AppendOnlyModel):
     sub_item = _reference("programme.SubItem", _("子项"))
     contract = _reference(Contract, _("合同"))
     request = _reference(DisbursementRequest, _("拨付申请"))
-    payload = models.JSONField(_("内容"), default=dict)
+    payload = models.JSONField(_("内容"), default=dict, encoder=CanonicalJSONEncoder)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     hash = models.CharField(_("本条哈希"), max_length=64, db_index=True)
 

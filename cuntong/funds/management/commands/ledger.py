@@ -1,18 +1,30 @@
 """``cuntong ledger verify`` checks every chain (``--head``/``--head-file``: also against a head hash published
-outside the database); ``cuntong ledger snapshot`` records today's heads (run daily)."""
+outside the database; ``--all``: each programme in turn, then a summary, exiting with the worst programme's status,
+see ``programme.selection``); ``cuntong ledger snapshot`` records today's heads (run daily)."""
 
 import json
 import re
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cuntong.core.progress import progress_bar
+from cuntong.programme import selection
 from cuntong.programme.models import Programme
 
 from ... import ledger
 
 HASH = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def progress(description: str, enabled: bool):
+    """A progress bar, or (``--no-progress``) nothing: the bar's library is then not even imported, which is a good
+    part of a small ledger's verification time."""
+    if not enabled:
+        return nullcontext(None)
+    from cuntong.core.progress import progress_bar
+
+    return progress_bar(description)
 
 
 def published_hash(head: str | None, head_file: str | None) -> str | None:
@@ -37,14 +49,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "snapshot", "head"])
-        parser.add_argument("--programme", help="programme code (default: every programme)")
+        selection.add_programme_options(parser, default="every chain in one pass")
         parser.add_argument("--chunk-size", type=int, default=5000)
         parser.add_argument("--no-progress", action="store_true")
         published = parser.add_mutually_exclusive_group()
         published.add_argument("--head", help="verify: a head hash published earlier (the public page's)")
         published.add_argument("--head-file", help="verify: a file holding that hash, or the public head.json")
 
-    def handle(self, action, programme=None, chunk_size=5000, no_progress=False, **options):
+    def handle(self, action, programme=None, chunk_size=5000, no_progress=False, all_programmes=False, **options):
+        if action == "verify" and all_programmes:
+            if options.get("head") or options.get("head_file"):
+                raise CommandError("a published head belongs to one programme: use --head with --programme")
+            return self.verify_all(chunk_size, not no_progress)
         programmes = Programme.objects.order_by("pk")
         if programme:
             programmes = programmes.filter(code=programme)
@@ -62,7 +78,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{item.code} #{head[0]} {head[1]}")
 
     def verify(self, programme, chunk_size: int, show_progress: bool, published: str | None):
-        with progress_bar("ledger verify", enabled=show_progress) as bar:
+        with progress("ledger verify", show_progress) as bar:
             report = ledger.verify(
                 programme.pk if programme else None, chunk_size=chunk_size, progress=bar, published=published
             )
@@ -77,3 +93,20 @@ class Command(BaseCommand):
                 f"{report.snapshots} daily head(s) match{matched}"
             )
         )
+
+    def verify_all(self, chunk_size: int, show_progress: bool):
+        def run(programme) -> selection.Outcome:
+            with progress(f"ledger verify {programme.code}", show_progress) as bar:
+                report = ledger.verify(programme.pk, chunk_size=chunk_size, progress=bar)
+            for problem in report.problems:
+                self.stderr.write(str(problem))
+            counts = {"entries": report.entries, "snapshots": report.snapshots, "problems": len(report.problems)}
+            if report.ok:
+                text = f"{report.entries} entries, {report.snapshots} daily head(s) match"
+                self.stdout.write(self.style.SUCCESS(f"ledger OK: {text}"))
+                return selection.Outcome(programme, selection.OK, text, counts=counts)
+            text = f"{len(report.problems)} problem(s) in {report.entries} entries: {report.problems[0]}"
+            self.stdout.write(self.style.ERROR(f"ledger verification FAILED: {text}"))
+            return selection.Outcome(programme, selection.FOUND, text, counts=counts)
+
+        selection.finish(self, selection.run_each(self, selection.every(), run), "ledger verify")

@@ -1,14 +1,17 @@
-"""``cuntong stations check|plan|review``: the network rule check, the placement optimiser, dynamic management."""
+"""``cuntong stations check|plan|review``: the network rule check, the placement optimiser, dynamic management.
+
+``check --all`` checks every programme's network in one run: each programme's violations, then a summary; the exit
+status is the worst programme's (see ``programme.selection``)."""
 
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from cuntong.audit.context import acting_as
 from cuntong.core.progress import progress_bar
 from cuntong.jobs.services import run_inline
-from cuntong.programme.models import Programme
+from cuntong.programme import selection
 
 from ... import services
 
@@ -22,7 +25,7 @@ class Command(BaseCommand):
             "check", help="every rule violation in the network, apart from approved exceptions (exit 1 if any is open)"
         )
         check.add_argument("--format", choices=["text", "json"], default="text")
-        check.add_argument("--programme")
+        selection.add_programme_options(check)
         plan = sub.add_parser("plan", help="fewest new village points reaching the coverage targets")
         plan.add_argument("--programme")
         plan.add_argument("--township", help="township code (default: the whole county)")
@@ -36,42 +39,70 @@ class Command(BaseCommand):
         )
         review.add_argument("--programme")
 
-    def handle(self, action, programme=None, **options):
-        target = (
-            Programme.objects.filter(code=programme).first() if programme else Programme.objects.order_by("pk").first()
-        )
-        if target is None:
-            raise CommandError(
-                "no programme loaded; run `cuntong plan load` first" if not programme else f"no programme {programme}"
-            )
+    def handle(self, action, programme=None, all_programmes=False, **options):
         with acting_as(None, via="command"):
-            getattr(self, f"do_{action}")(target, **options)
+            if all_programmes:  # only `check` offers --all
+                return self.check_all(**options)
+            getattr(self, f"do_{action}")(selection.one(programme), **options)
 
     def do_check(self, programme, format="text", **options):
         report = services.rule_report_for(programme, services.SYSTEM)
         if format == "json":
-            data = {
-                "programme": programme.code,
-                "checked": report.checked,
-                "ok": report.ok,
-                "open": report.open,
-                "exceptions": report.exceptions,
-            }
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(self._check_data(programme, report), ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(f"{programme.code}: {report.checked} stations checked")
-            for violation in report.open:
-                self.stdout.write(f"  [{violation['kind']}] {violation['message']}")
-            for violation in report.exceptions:
-                approved = violation["approved"]
-                self.stdout.write(
-                    f"  [approved exception] {violation['message']} — {approved['reason']} "
-                    f"({approved['by']}, {approved['on']})"
-                )
-            summary = f"{len(report.open)} open violations, {len(report.exceptions)} approved exceptions"
-            self.stdout.write(self.style.SUCCESS(summary) if report.ok else self.style.ERROR(summary))
+            self._check_text(programme, report)
         if not report.ok:
             sys.exit(1)
+
+    @staticmethod
+    def _check_data(programme, report) -> dict:
+        return {
+            "programme": programme.code,
+            "checked": report.checked,
+            "ok": report.ok,
+            "open": report.open,
+            "exceptions": report.exceptions,
+        }
+
+    @staticmethod
+    def _check_summary(report) -> str:
+        return f"{len(report.open)} open violations, {len(report.exceptions)} approved exceptions"
+
+    def _check_text(self, programme, report):
+        self.stdout.write(f"{programme.code}: {report.checked} stations checked")
+        for violation in report.open:
+            self.stdout.write(f"  [{violation['kind']}] {violation['message']}")
+        for violation in report.exceptions:
+            approved = violation["approved"]
+            self.stdout.write(
+                f"  [approved exception] {violation['message']} — {approved['reason']} "
+                f"({approved['by']}, {approved['on']})"
+            )
+        summary = self._check_summary(report)
+        self.stdout.write(self.style.SUCCESS(summary) if report.ok else self.style.ERROR(summary))
+
+    def check_all(self, format="text", **options):
+        as_json = format == "json"
+
+        def run(programme) -> selection.Outcome:
+            report = services.rule_report_for(programme, services.SYSTEM)
+            if not as_json:
+                self._check_text(programme, report)
+            return selection.Outcome(
+                programme,
+                selection.OK if report.ok else selection.FOUND,
+                f"{report.checked} stations checked, {self._check_summary(report)}",
+                self._check_data(programme, report),
+                counts={"checked": report.checked, "open": len(report.open), "exceptions": len(report.exceptions)},
+            )
+
+        outcomes = selection.run_each(self, selection.every(), run, headings=not as_json)
+        selection.finish(
+            self,
+            outcomes,
+            "stations check",
+            as_json={"programmes": [o.data for o in outcomes if o.data is not None]} if as_json else None,
+        )
 
     def do_plan(
         self,
