@@ -506,6 +506,7 @@ class Importer(ABC):
     # Keep the cleaned rows on disk (:class:`Spool`) rather than in a list: for importers of large files, whose
     # cleaned rows are compact (tuples, not model instances).
     spooled = False
+    unchecked = False  # set when ``check_file`` found more bad rows than ``max_errors``
 
     def __init__(self, *, user=None, programme=None):
         require_actor(user)  # the person importing, or SYSTEM for a command: never nobody
@@ -528,6 +529,9 @@ class Importer(ABC):
         refused = set()
         for error in errors:
             if len(report.errors) >= self.max_errors:
+                # Rows past the limit are unchecked: none is written, even when only the valid rows were asked for.
+                self.unchecked = True
+                report.errors.append(RowError(error.row, None, _("错误过多，已停止检查其余行")))
                 break
             report.errors.append(error)
             if error.row not in refused:
@@ -656,7 +660,7 @@ class Importer(ABC):
                 report.errors.sort(key=lambda error: error.row)
             if progress:
                 progress(total or report.rows + 1, total or report.rows + 1)
-            if not commit or not cleaned or (report.errors and not valid_only):
+            if not commit or not cleaned or (report.errors and not valid_only) or self.unchecked:
                 return report
             with transaction.atomic():
                 report.written = self.write(checked)

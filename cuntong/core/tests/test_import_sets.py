@@ -52,3 +52,31 @@ def test_xlsx_rows_are_those_openpyxl_reads():
     assert total == 5 and len(got) == len(expected) == 5
     assert [r + [""] * (3 - len(r)) for r in got] == expected
     assert got[1] == ["A1", "2020-05-01", "3"] and got[4] == ["B2", "", "4"]
+
+
+def test_past_the_error_limit_of_the_whole_file_checks_nothing_is_written(db):
+    from cuntong.core.actors import SYSTEM
+    from cuntong.core.importer import Column, Importer, RowError, text
+
+    written = []
+
+    class Repeating(Importer):
+        columns = (Column("key", ("key",), required=True, parse=text),)
+        max_errors = 3
+
+        def check_file(self, cleaned, report):
+            rows = list(cleaned)
+            refused = self.refuse(report, (RowError(row, None, "重复") for row, _key in rows[1:]))
+            return [item for item in rows if item[0] not in refused]
+
+        def clean_row(self, values, row_number):
+            return row_number, values["key"]
+
+        def write(self, cleaned):
+            written.extend(cleaned)
+            return len(written)
+
+    stream = io.BytesIO(("key\n" + "甲\n" * 6).encode())
+    report = Repeating(user=SYSTEM).run(stream, "k.csv", valid_only=True)
+    assert not report.committed and not written and report.errors[-1].message == "错误过多，已停止检查其余行"
+    assert [e.row for e in report.errors] == [3, 4, 5, 6]
