@@ -8,7 +8,8 @@ on SQLite the database's work is inside it; on PostgreSQL the server's is not, s
 
 Memory: each process's peak RSS (VmHWM) less an idle process's (Django set up, nothing run), at the size and at a
 tenth of it; a flat import keeps the ratio near 1. The queries each import sends are counted (they must not grow
-with the rows).
+with the rows, but for the batches of inserts). The processes run with DEBUG off, as in production (Django's debug
+log of queries would otherwise hold the SQL of the last 9,000 statements).
 
 The files are built once per run in the scratch directory: reports for stations made for the bench in a programme of
 its own (``bench-imports``), every station 50 months; a roster of valid ID numbers spread over the county's villages.
@@ -239,7 +240,7 @@ from cuntong.audit.context import acting_as
 from cuntong.core.actors import SYSTEM
 from cuntong.core.importer import IMPORTERS
 from cuntong.programme.models import Programme
-queries = []
+queries = [0]
 kind, path, code = {kind!r}, {path!r}, {code!r}
 programme = Programme.objects.get(code=code) if kind else None
 cpu, wall = time.process_time(), time.perf_counter()
@@ -250,20 +251,22 @@ if kind == 'read':
     book.close()
 elif kind:
     def count(execute, sql, params, many, context):
-        queries.append(sql)
+        queries[0] += 1
         return execute(sql, params, many, context)
     with connection.execute_wrapper(count), acting_as(None, via='bench'), open(path, 'rb') as stream:
         report = IMPORTERS[kind](user=SYSTEM, programme=programme).run(stream, os.path.basename(path))
     assert report.committed and not report.errors, report.errors[:5]
     written = report.written
 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-print('BENCH', cpu, wall, peak_mb(), len(queries))
+print('BENCH', cpu, wall, peak_mb(), queries[0])
 """
 
 
 def _run(kind: str | None, path: Path | None = None) -> dict[str, float]:
     script = _SCRIPT.format(kind=kind or "", path=str(path or ""), code=PROGRAMME)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=os.environ.copy())
+    # As in production, DEBUG off: Django's debug log of queries would keep the SQL of the last 9,000 statements.
+    env = {**os.environ, "CUNTONG_DEBUG": "0"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
     if done.returncode:
         raise RuntimeError(f"bench import of {path} failed:\n{done.stderr[-3000:]}")
     line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH"))
