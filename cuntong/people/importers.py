@@ -6,7 +6,6 @@ never by decrypting) — and nothing is written unless the whole file is valid. 
 clear: the report is stored and shown on the job page.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -18,7 +17,8 @@ from cuntong.core.personal import PHONE, RESIDENT_ID
 from cuntong.geo.models import Area
 
 from . import rules
-from .models import Resident
+from .models import PovertyStatus, Resident
+from .services import ResidentImport, import_residents, stored_id_hashes
 
 
 def _rule(parse):
@@ -58,12 +58,13 @@ class ResidentImporter(imp.Importer):
         Column("lifted_year", ("脱贫年度", "lifted_year"), parse=imp.non_negative_integer),
     )
 
+    spooled = True
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.rows_by_hash: dict[str, int] = {}
         self.villages_by_code: dict[str, Area] = {}
         self.villages_by_name: dict[str, list[Area]] = {}
-        self.registered: dict[str, int] = {}
+        self.repeats = imp.RepeatFinder()
         if self.programme is None:
             return
         villages = Area.objects.current().filter(level="village", code__startswith=self.programme.county.code)
@@ -71,11 +72,6 @@ class ResidentImporter(imp.Importer):
         for village in villages:
             self.villages_by_code[village.code] = village
             self.villages_by_name.setdefault(village.name, []).append(village)
-        self.registered = dict(
-            Resident.objects.filter(programme=self.programme)
-            .exclude(id_number_hash="")
-            .values_list("id_number_hash", "pk")
-        )
 
     def _village(self, text: str) -> Area:
         if text in self.villages_by_code:
@@ -87,32 +83,63 @@ class ResidentImporter(imp.Importer):
             raise RowInvalid(_("村名“%(v)s”重名，请填写12位区划代码") % {"v": text}, column=_("村"))
         raise RowInvalid(_("找不到村“%(v)s”，或不在您的管辖范围内") % {"v": text}, column=_("村"))
 
+    @staticmethod
+    def _key(digest: str) -> int:
+        return int(digest[:16], 16)  # the blind index is a keyed hash already: 64 of its bits are key enough
+
     def clean_row(self, values, row_number):
         if self.programme is None:
             raise RowInvalid(_("未指定示范项目"))
-        values["village"] = self._village(values["village"])
-        digest = crypto.blind_index(RESIDENT_ID.name, values["id_number"])
-        masked = RESIDENT_ID.mask(values["id_number"])
-        if digest in self.rows_by_hash:
-            raise RowInvalid(
-                _("身份证号 %(id)s 与第%(row)d行重复") % {"id": masked, "row": self.rows_by_hash[digest]},
-                column=_("身份证号"),
-            )
-        self.rows_by_hash[digest] = row_number
-        if digest in self.registered:
-            raise RowInvalid(
-                _("身份证号 %(id)s 已在名册中（记录编号 %(pk)d）") % {"id": masked, "pk": self.registered[digest]},
-                column=_("身份证号"),
-            )
+        village = self._village(values["village"])
         if values.get("poverty_status") != "lifted" and values.get("lifted_year"):
             raise RowInvalid(_("只有已脱贫人员才填写脱贫年度"), column=_("脱贫年度"))
-        return values
+        # Repeats within the file and people already on the roster are found once the whole file is read.
+        self.repeats.add(self._key(crypto.blind_index(RESIDENT_ID.name, values["id_number"])), row_number)
+        return row_number, ResidentImport(
+            village.pk,
+            values["name"],
+            values["id_number"],
+            values.get("household_number") or "",
+            values.get("relation_to_head") or "",
+            values.get("phone") or "",
+            bool(values.get("is_labour_capable")),
+            bool(values.get("is_migrant_worker")),
+            values.get("poverty_status") or PovertyStatus.POOR,
+            values.get("lifted_year"),
+        )
+
+    def check_file(self, cleaned, report):
+        """One query streams the roster's ID hashes past the file's; a repeated ID number is named masked."""
+        try:
+            for digest, pk in stored_id_hashes(self.programme):
+                self.repeats.stored(self._key(digest), pk)
+            repeats = {}
+            for repeat in self.repeats.repeats():
+                if len(repeats) >= self.max_errors:
+                    break
+                repeats[repeat.row] = repeat
+        finally:
+            self.repeats.close()
+        if not repeats:
+            return (item for _row, item in cleaned)
+        errors = []
+        for row, item in cleaned:
+            repeat = repeats.get(row)
+            if repeat is None:
+                continue
+            masked = RESIDENT_ID.mask(item.id_number)
+            if repeat.first_row is not None:
+                message = _("身份证号 %(id)s 与第%(row)d行重复") % {"id": masked, "row": repeat.first_row}
+            else:
+                message = _("身份证号 %(id)s 已在名册中（记录编号 %(pk)d）") % {"id": masked, "pk": repeat.stored}
+            errors.append(imp.RowError(row, _("身份证号"), message))
+        refused = self.refuse(report, errors)
+        return (item for row, item in cleaned if row not in refused)
 
     def write(self, cleaned):
-        created = []
-        for values in cleaned:
-            created.append(Resident.objects.create(programme=self.programme, **values).pk)
-        permitted = restrict(Resident.objects.all(), self.user, "add").filter(pk__in=created).count()
-        if permitted != len(created):
-            raise PermissionDenied(_("部分记录超出了您的管辖范围，未导入任何数据。"))
-        return len(created)
+        return import_residents(self.user, self.programme, cleaned)
+
+    def filled_tables(self):
+        from cuntong.audit.models import ChangeRecord
+
+        return [(model, model._meta.db_table) for model in (Resident, ChangeRecord)]

@@ -21,7 +21,7 @@ from cuntong.geo.models import Area
 from cuntong.programme.models import SubItem
 
 from . import rules, services
-from .models import CandidateSite, MonthlyReport, ReportSource, Station
+from .models import CandidateSite, MonthlyReport, ReportRevision, Station
 
 LATITUDE = _coordinate(3, 54, gettext_lazy("纬度"))  # the areas importer's check: inside China, six places
 LONGITUDE = _coordinate(73, 136, gettext_lazy("经度"))
@@ -299,10 +299,17 @@ FIGURE_COLUMNS = (
 
 @register_importer("station-reports")
 class ReportImporter(ProgrammeImporter):
-    """Monthly reports by station code and month; unusual figures need 确认=是, corrections a 修改原因."""
+    """Monthly reports by station code and month; unusual figures need 确认=是, corrections a 修改原因.
+
+    Checked in sets: the stations in the user's scope are read once; each row's own checks run as the file streams
+    past (its cleaned row kept on disk); then, the whole file read, one query reads the stored reports of the file's
+    months and the months before them (for the jump check and for corrections), rows repeating a station and month
+    are found (:class:`~cuntong.core.importer.RepeatFinder`), and every row is checked against them. Nothing is
+    written unless every row passes; ``services.import_reports`` writes the file in batches."""
 
     title = gettext_lazy("站点月报")
     model = MonthlyReport
+    spooled = True
     columns = (
         Column("station", ("站点编号", "station_code", "station"), required=True, parse=imp.text),
         Column("month", ("月份", "month"), required=True, parse=imp.month),
@@ -316,53 +323,96 @@ class ReportImporter(ProgrammeImporter):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.by_code = {s.code: s for s in self.stations().select_related("area")}
-        self.seen: dict[tuple, int] = {}
+        self.by_id = {s.pk: s for s in self.by_code.values()}
+        self.bounds = services.station_rules(self.programme).plausible_max
+        self.months: set = set()
+        self.repeats = imp.RepeatFinder()
         self.today = timezone.localdate()
+        self.this_month = rules.month_start(self.today)
+
+    @staticmethod
+    def _key(station_id: int, month) -> int:
+        return station_id << 20 | (month.year * 12 + month.month)
 
     def clean_row(self, values, row_number):
         station = self.by_code.get(values["station"])
         if station is None:
             raise RowInvalid(_("没有站点编号 %(c)s（或不在您的管辖范围内）") % {"c": values["station"]}, _("站点编号"))
         month = values["month"]
-        if month > rules.month_start(self.today):
+        if month > self.this_month:
             raise RowInvalid(_("不能填报未来月份"), _("月份"))
         if station.opened_on is None or station.opened_on > rules.month_end(month):
             raise RowInvalid(_("站点在 %(m)s 尚未运营") % {"m": f"{month:%Y-%m}"}, _("月份"))
-        key = (station.pk, month)
-        if key in self.seen:
-            raise RowInvalid(_("与第%(r)d行是同一站点同一月份") % {"r": self.seen[key]}, _("月份"))
-        self.seen[key] = row_number
-        figures = rules.Figures(**{c.key: values.get(c.key) or 0 for c in FIGURE_COLUMNS})
-        check = services.check_report(station, month, figures)
+        figures = tuple(values.get(name) or 0 for name in rules.FIGURE_NAMES)
+        # The errors need no stored report (the warnings do: they are checked with the whole file).
+        check = rules.check_figures(rules.Figures(*figures), station.level, None, self.bounds)
         if check.errors:
             raise RowInvalid("；".join(f"{_label(e.field)}{e.message}" for e in check.errors))
-        existing = MonthlyReport.objects.filter(station=station, month=month).first()
-        confirmed = set(existing.confirmed_warnings) if existing else set()
-        unconfirmed = [w for w in check.warnings if w.field not in confirmed]
-        if unconfirmed and not values.get("confirm"):
-            raise RowInvalid(
-                "；".join(f"{_label(w.field)}{w.message}" for w in unconfirmed)
-                + _("（如确认无误，请在“确认”列填“是”）")
+        self.repeats.add(self._key(station.pk, month), row_number)
+        self.months.add(month)
+        return (row_number, station.pk, month, figures, bool(values.get("confirm")), values.get("reason") or "")
+
+    def check_file(self, cleaned, report):
+        try:
+            refused = self.refuse(
+                report,
+                (
+                    imp.RowError(r.row, _("月份"), _("与第%(r)d行是同一站点同一月份") % {"r": r.first_row})
+                    for r in self.repeats.repeats()
+                ),
             )
-        if existing is not None and existing.figures != figures and not values.get("reason"):
-            raise RowInvalid(_("该月月报已报送，修改须填写修改原因"), _("修改原因"))
-        return ReportRow(station, month, figures, bool(values.get("confirm")), values.get("reason") or "", check)
+        finally:
+            self.repeats.close()
+        months = self.months | {rules.add_months(month, -1) for month in self.months}
+        stored = services.stored_reports(self.programme, set(self.by_id), months)
+        in_file = {report.pk for (_station, month), report in stored.items() if month in self.months}
+        changeable = services.reports_user_may(self.user, "change", in_file)
+        checked = imp.Spool()
+        errors = []
+        for row, station_id, month, values, confirm, reason in cleaned:
+            if row in refused:
+                continue
+            figures = rules.Figures(*values)
+            previous = stored.get((station_id, rules.add_months(month, -1)))
+            check = rules.check_figures(
+                figures, self.by_id[station_id].level, previous.figures if previous else None, self.bounds
+            )
+            existing = stored.get((station_id, month))
+            confirmed = existing.confirmed_warnings if existing else frozenset()
+            unconfirmed = [w for w in check.warnings if w.field not in confirmed]
+            if unconfirmed and not confirm:
+                errors.append(
+                    imp.RowError(
+                        row,
+                        None,
+                        "；".join(f"{_label(w.field)}{w.message}" for w in unconfirmed)
+                        + _("（如确认无误，请在“确认”列填“是”）"),
+                    )
+                )
+                continue
+            if existing is None:
+                checked.append(services.ReportImport(station_id, month, values, tuple(check.warning_codes)))
+                continue
+            if existing.figures == figures:
+                continue  # nothing changes
+            if not reason:
+                errors.append(imp.RowError(row, _("修改原因"), _("该月月报已报送，修改须填写修改原因")))
+            elif existing.pk not in changeable:
+                errors.append(imp.RowError(row, None, _("您没有修改该月报的权限。")))
+            else:
+                checked.append(
+                    services.ReportImport(station_id, month, values, tuple(check.warning_codes), existing.pk, reason)
+                )
+        self.refuse(report, errors)
+        return checked
 
     def write(self, cleaned):
-        written = 0
-        for row in cleaned:
-            _report, changed = services.save_report(
-                row.station,
-                row.month,
-                row.figures,
-                user=self.user,
-                confirm=row.confirm,
-                reason=row.reason,
-                source=ReportSource.IMPORT,
-                check=row.check,
-            )
-            written += changed
-        return written
+        return services.import_reports(self.user, self.programme, cleaned)
+
+    def filled_tables(self):
+        from cuntong.audit.models import ChangeRecord
+
+        return [(model, model._meta.db_table) for model in (MonthlyReport, ReportRevision, ChangeRecord)]
 
 
 def _label(field: str) -> str:
