@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cuntong.audit import bulk as history
 from cuntong.audit.services import log_event
+from cuntong.core import freshness
 from cuntong.core.actors import SYSTEM, require_actor, restrict
 from cuntong.core.fields import EncryptedPersonalField
 from cuntong.core.personal import PHONE, RESIDENT_ID, PersonalValue
@@ -113,4 +114,6 @@ def import_residents(user, programme, rows: Iterable[ResidentImport], *, batch_s
             if restrict(Resident.objects.filter(pk__in=pks), user, "add").count() != len(pks):
                 raise PermissionDenied(_("部分记录超出了您的管辖范围，未导入任何数据。"))
         written += len(residents)
+    if written:
+        freshness.bump(programme)  # the roster is the poverty-training coverage's denominator
     return written

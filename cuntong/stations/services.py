@@ -611,6 +611,8 @@ def import_reports(user, programme: Programme, rows: Iterable[ReportImport], *, 
             history.bulk_update(MonthlyReport, list(stored.values()), [*rules.FIGURE_NAMES, "confirmed_warnings"])
             append_rows(ReportRevision, revisions)
         written += len(new) + len(corrections)
+    if written:
+        freshness.bump(programme)
     return written
 
 
