@@ -109,11 +109,18 @@ class FollowUpForm(ScopedModelForm):
         widgets = {"done_on": forms.DateInput(attrs={"type": "date"})}
 
 
+class NoEchoInput(forms.TextInput):
+    """An ID number typed on a phone is never sent back in the page (not even to its sender, after an error)."""
+
+    def format_value(self, value):
+        return None
+
+
 class SignInForm(StyledForm):
     """What a trainee types on the phone: name, ID number, optionally phone and village."""
 
     name = forms.CharField(label=_("姓名"), max_length=64)
-    id_number = forms.CharField(label=_("身份证号"), max_length=20)
+    id_number = forms.CharField(label=_("身份证号"), max_length=20, widget=NoEchoInput)
     phone = forms.CharField(label=_("手机号（选填）"), max_length=20, required=False)
     village = forms.TypedChoiceField(label=_("所在村"), required=False, coerce=int, empty_value=None)
 
