@@ -299,7 +299,12 @@ def _training_records(station) -> dict:
     provider = Provider.objects.create(programme=prog, name="走查培训机构")
     course = Course.objects.create(programme=prog, title="走查课程", topic="live")
     session = Session(
-        programme=prog, code="WALK1", title="走查南溪培训班", course=course, provider=provider, area=station.area,
+        programme=prog,
+        code="WALK1",
+        title="走查南溪培训班",
+        course=course,
+        provider=provider,
+        area=station.area,
         station=station,
     )
     training.save_session(SYSTEM, session, [timezone.localdate()])
