@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from cuntong.core.todo import Todo, todo_provider
 
-from . import policies, services
-from .models import FollowUp, SessionDay
+from . import services
+from .models import FollowUp, Session, SessionDay
 
 
 @todo_provider("training.attendance")
@@ -18,20 +18,19 @@ def attendance_missing(user, programme):
     if not user.has_perm("training.add_attendance"):
         return []
     today = timezone.localdate()
-    days = (
-        SessionDay.objects.restrict(user, "view")
-        .filter(session__programme=programme, date__lte=today)
+    sessions = Session.objects.restrict(user, "change").filter(programme=programme)
+    waiting = (
+        SessionDay.objects.filter(session__in=sessions, date__lte=today)
         .annotate(present=Count("attendances"))
         .filter(present=0)
-        .select_related("session")
         .order_by("date")
     )
-    days = [day for day in days[:50] if policies.may_record_attendance(user, day.session)]
+    days = list(waiting.values("pk", "session_id", "date")[:50])
     if not days:
         return []
     first = days[0]
-    url = f"{reverse('training:session_attendance', args=[first.session_id])}?day={first.pk}"
-    return [Todo(_("培训日未登记考勤"), len(days), url, due=first.date)]
+    url = f"{reverse('training:session_attendance', args=[first['session_id']])}?day={first['pk']}"
+    return [Todo(_("培训日未登记考勤"), len(days), url, due=first["date"])]
 
 
 @todo_provider("training.follow_ups")
