@@ -70,10 +70,20 @@ class PublicDeclaration:
     rate: str | None = None
     token: Callable | None = None
     token_writes: tuple[type[models.Model], ...] = ()
+    # A public form (``public_form``): answers POST too, and its POST may write these models' tables, nothing else.
+    form_writes: tuple[type[models.Model], ...] = ()
 
     @property
     def by_token(self) -> bool:
         return self.token is not None
+
+    @property
+    def is_form(self) -> bool:
+        return bool(self.form_writes)
+
+    @property
+    def form_tables(self) -> frozenset[str]:
+        return frozenset(model._meta.db_table for model in self.form_writes)
 
     @property
     def writable_tables(self) -> frozenset[str]:
@@ -297,6 +307,50 @@ def _remember(request, response, declaration: PublicDeclaration) -> None:
     if declaration.cache_seconds > 0 and response.status_code == 200 and not response.streaming:
         value = (response.content, response["Content-Type"])
         cache.set(cache_key(request, "page"), value, timeout=declaration.cache_seconds)
+
+
+def public_form(*, reason: str, token: Callable, writes: Iterable[type[models.Model]], rate: str | None = None):
+    """Declare a function view a public form opened by a secret in its URL (a trainee signing in on a phone by the
+    session's daily code). Like ``public_view`` it is public by declaration, checks ``token(request, **kwargs)`` on
+    every request (its result is ``request.public_grant``) and limits each address to ``rate`` requests, GET and
+    POST alike. Unlike it, it answers POST, is never cached (its page carries a CSRF token, which Django's
+    middleware checks on the POST: the view is not exempt), and only a POST may write — to the tables of ``writes``
+    and no other. A GET writes nothing."""
+    writes = tuple(writes)
+    if not writes:
+        raise ImproperlyConfigured("a public form names the models its POST writes (writes=)")
+
+    def decorate(view):
+        declaration = PublicDeclaration(
+            name=f"{view.__module__}.{view.__qualname__}",
+            reason=reason,
+            cache_seconds=0,
+            rate=rate,
+            token=token,
+            form_writes=writes,
+        )
+
+        @wraps(view)
+        def public(request, *args, **kwargs):
+            if request.method not in (*SAFE_METHODS, "POST"):
+                return HttpResponseNotAllowed((*SAFE_METHODS, "POST"))
+            seconds = retry_after(request, declaration.name, declaration.rate)
+            if seconds is not None:
+                return too_many_requests(seconds)
+            allowed = declaration.form_tables if request.method == "POST" else frozenset()
+            with refusing_writes(declaration.name, allowed):
+                request.public_grant = token(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+
+        public.public_declaration = declaration
+        public.login_required = False
+        return public
+
+    return decorate
 
 
 # --- API endpoints ----------------------------------------------------------------------------------------------

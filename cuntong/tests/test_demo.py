@@ -80,6 +80,21 @@ def check_network(programme: Programme) -> None:
     assert set(CheckIn.objects.values_list("day", flat=True)) == {programme.end_date}
 
 
+def check_training(programme: Programme) -> None:
+    """Sessions with attendance, trainees linked to the generated roster, figures on the KPIs."""
+    from cuntong.programme.kpi import AreaScope, registry
+    from cuntong.training.models import Attendance, Provider, Session, Trainee
+
+    assert not Provider.objects.filter(is_generated=False).exists() and not Session.objects.filter(is_generated=False)
+    assert not Trainee.objects.filter(is_generated=False).exists()
+    assert Session.objects.filter(programme=programme).count() == 10 and Attendance.objects.count() > 200
+    assert Trainee.objects.filter(resident__isnull=False).exists()
+    results = {r.key: r for r in registry.evaluate(AreaScope(programme), None) if r.key.startswith("training.")}
+    assert results["training.inclusive_person_times"].value > 0 and results["training.advanced_person_times"].value > 0
+    assert 0 < results["training.poverty_coverage"].value <= 100
+    assert results["training.job_fairs"].value == 2 and results["training.job_fair_attendees"].value > 0
+
+
 # 2 December: before the reports' due day, when a demo dated from today found no station to eliminate.
 @frozen_clock("2026-12-02")
 def test_demo_is_realistic_marked_deterministic_and_idempotent(db, capsys):
@@ -89,6 +104,7 @@ def test_demo_is_realistic_marked_deterministic_and_idempotent(db, capsys):
     assert "office" in output and "Cuntong#2026" in output
     check_villages()
     check_network(Programme.objects.get(code="puning-2019"))
+    check_training(Programme.objects.get(code="puning-2019"))
 
     first = snapshot()
     call_command("demo", no_progress=True, quiet_logins=True)

@@ -49,7 +49,7 @@ def kept(graph, contract_id: str, added: tuple[str, str, str] | None = None) -> 
 
 
 def test_the_configuration_has_every_contract():
-    assert set(CONTRACT_IDS) == {"layers", "kernel", "independent-domains", "acyclic", "pure-rules"}
+    assert set(CONTRACT_IDS) == {"layers", "kernel", "independent-domains", "training-leaf", "acyclic", "pure-rules"}
 
 
 @pytest.mark.parametrize("contract_id", CONTRACT_IDS)
@@ -89,6 +89,11 @@ def test_the_code_keeps_the_contract(graph, contract_id):
             "independent-domains",
             ("cuntong.people.services", "cuntong.funds.models", "from cuntong.funds.models import Contract"),
             id="people know funds",
+        ),
+        pytest.param(
+            "training-leaf",
+            ("cuntong.stations.views", "cuntong.training.models", "from cuntong.training.models import Session"),
+            id="stations know training",
         ),
         pytest.param(
             "acyclic",

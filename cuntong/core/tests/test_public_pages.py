@@ -69,7 +69,8 @@ class PublicData(Dataset):
     def anonymous_urls(self, route: Route) -> list[str]:
         """The route's URLs with real records, and a working secret for pages opened by one."""
         if "token" in route.params:
-            return [url_for(route, {**self.values(route)[0], "token": SCREEN_TOKEN})]
+            token = self.tokens.get(route.name, SCREEN_TOKEN)
+            return [url_for(route, {**self.values(route)[0], "token": token})]
         return [url for url, _used in self.urls(route)]
 
 

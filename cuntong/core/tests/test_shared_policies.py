@@ -26,6 +26,7 @@ from cuntong.people.tests.factories import make_resident
 from cuntong.stations import policies as station_policies
 from cuntong.stations import rules as station_rules
 from cuntong.stations.tests.factories import make_station
+from cuntong.training import policies as training_policies
 from cuntong.web.testing import HONGYANG, area, login, make_user
 
 pytestmark = pytest.mark.usefixtures("base_data")
@@ -170,6 +171,32 @@ def read_roles() -> Act:
     return act
 
 
+def record_attendance() -> Act:
+    from cuntong.training import services as training
+    from cuntong.training.models import Attendance, Enrolment
+    from cuntong.training.tests.factories import make_session, make_trainee
+
+    clerk = login(make_user("clerk1", "township", HONGYANG))
+    days = {}
+    for n, via in enumerate(("page", "api")):
+        session = make_session(HONGYANG, code=f"POL{n}")
+        trainee = make_trainee(HONGYANG, 400 + n)
+        Enrolment.objects.create(session=session, trainee=trainee)
+        days[via] = (session, session.days.get(), trainee)
+    assert training.SYSTEM  # the set-up acts for nobody but the system
+
+    def act(via):
+        session, day, trainee = days[via]
+        if via == "page":
+            clerk.post(f"/training/sessions/{session.pk}/attendance/", {"day": day.pk, "present": [trainee.pk]})
+        else:
+            response = clerk.post("/api/v1/training/attendance/", {"day": day.pk, "trainee": trainee.pk})
+            assert response.status_code in (201, 403), response.content[:300]
+        return Attendance.objects.filter(day=day, trainee=trainee).exists()
+
+    return act
+
+
 def _grant_refusal(*args):
     return account_rules.Refusal("refused", "refused by the policy")
 
@@ -185,6 +212,7 @@ CASES = [
     (look_up, people_policies, "may_look_up", _false),
     (grant_role, account_policies, "grant_refusal", _grant_refusal),
     (read_roles, account_policies, "may_view_roles", _false),
+    (record_attendance, training_policies, "may_record_attendance", _false),
 ]
 IDS = [setup.__name__ for setup, *_policy in CASES]
 

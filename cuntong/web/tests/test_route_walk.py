@@ -159,6 +159,7 @@ class Dataset:
         stations.save_report(station, MONTH, Figures(parcels_in=10), reason="录入错误", user=stations.SYSTEM)
         job = Job.objects.create(kind="walk", title="走查任务", programme=prog, created_by=office)
         token, _key = issue_token(office, "走查令牌")
+        training = _training_records(station)
         log_event("login_failed", username="walk-office")
         self.objects = {
             "station": station,
@@ -189,11 +190,12 @@ class Dataset:
             "area": station.area,
             "project": Project.objects.filter(programme=prog).order_by("number").first(),
             "programme": prog,
+            **training,
         }
         self.kpi_key = registry.keys()[0]
         # What a 洪阳镇 member may not open or read: 南溪镇's records, the programme's funds, other people's
         # jobs and tokens, the user register and the audit trail.
-        self.hidden = set(self.objects) - {"project", "programme", "budget_line", "organisation", "role"}
+        self.hidden = set(self.objects) - {"project", "programme", "budget_line", "organisation", "role", *CATALOGUE}
         self.secrets = {
             "station": station.name,
             "candidate": candidate.name,
@@ -207,7 +209,13 @@ class Dataset:
             "token": token.name,
             "village": station.area.name,
             "ledger head": ledger.current_head(prog.pk)[1],
+            "training session": training["training_session"].title,
+            "trainee": training["trainee"].name,
         }
+        # pages opened by a working secret in their URL, for the public pages' walk (core/tests/test_public_pages.py)
+        from cuntong.training.services import signin_code
+
+        self.tokens = {"training:signin": signin_code(training["training_day"])}
         self.content_type = ContentType.objects.get_for_model(resident)
 
     def urls(self, route: Route) -> list[tuple[str, set[str]]]:
@@ -264,6 +272,70 @@ class Dataset:
         raise AssertionError(f"route {route.name} ({route.pattern}) names a record: add it to ROUTE_RECORDS")
 
 
+# Programme-wide training catalogue records (any member of the programme may read them).
+CATALOGUE = {"provider", "trainer", "course", "employer", "job_post"}
+
+
+def _training_records(station) -> dict:
+    """A training session at the walk's 南溪镇 station (one day, today: its sign-in code works), a trainee of that
+    village present and followed up, a fair there, and the programme-wide catalogue."""
+    from django.utils import timezone
+
+    from cuntong.core.actors import SYSTEM
+    from cuntong.people.tests.factories import id_number
+    from cuntong.training import services as training
+    from cuntong.training.models import (
+        Course,
+        Employer,
+        FairRegistration,
+        FollowUp,
+        Incubation,
+        JobFair,
+        JobPost,
+        Provider,
+        Session,
+        Trainee,
+        Trainer,
+    )
+
+    prog = programme()
+    provider = Provider.objects.create(programme=prog, name="走查培训机构")
+    course = Course.objects.create(programme=prog, title="走查课程", topic="live")
+    session = Session(
+        programme=prog,
+        code="WALK1",
+        title="走查南溪培训班",
+        course=course,
+        provider=provider,
+        area=station.area,
+        station=station,
+    )
+    training.save_session(SYSTEM, session, [timezone.localdate()])
+    day = session.days.get()
+    trainee = Trainee.objects.create(
+        programme=prog, name="走查学员", id_number=id_number(903, born="19900101"), village=station.area
+    )
+    training.record_attendance(SYSTEM, day, trainee)
+    fair = JobFair.objects.create(programme=prog, title="走查对接会", date=MONTH, area=station.area)
+    employer = Employer.objects.create(programme=prog, name="走查用工单位")
+    return {
+        "provider": provider,
+        "trainer": Trainer.objects.create(provider=provider, name="走查讲师"),
+        "course": course,
+        "training_session": session,
+        "training_day": day,
+        "trainee": trainee,
+        "enrolment": session.enrolments.get(),
+        "attendance": day.attendances.get(),
+        "follow_up": FollowUp.objects.create(trainee=trainee, session=session, due_date=MONTH),
+        "incubation": Incubation.objects.create(trainee=trainee, kind="shop", date=MONTH),
+        "fair": fair,
+        "fair_registration": FairRegistration.objects.create(fair=fair, trainee=trainee, attended=True),
+        "employer": employer,
+        "job_post": JobPost.objects.create(employer=employer, fair=fair, position="走查岗位"),
+    }
+
+
 # Routes that report on the programme's whole fund ledger: closed to a township scope like each entry.
 WHOLE_LEDGER = r"^funds:(dashboard|export|ledger_verify)$|funds/ledger-(head|verify)$"
 ID_PARAMS = {"pk", "object_id", "job_id", "entry", "code"}
@@ -298,6 +370,20 @@ ROUTE_RECORDS = [
     (r"^audit:change_|audit/changes", "change"),
     (r"^audit:event_|audit/events", "security_event"),
     (r"^audit:object_history", "station"),
+    (r"^training:session_|training/sessions", "training_session"),
+    (r"training/session-days", "training_day"),
+    (r"^training:trainee_|training/trainees", "trainee"),
+    (r"training/enrolments", "enrolment"),
+    (r"training/attendance", "attendance"),
+    (r"^training:follow_up_|training/follow-ups", "follow_up"),
+    (r"training/incubations", "incubation"),
+    (r"training/fair-registrations", "fair_registration"),
+    (r"^training:fair_|training/fairs", "fair"),
+    (r"^training:provider_|training/providers", "provider"),
+    (r"training/trainers", "trainer"),
+    (r"^training:course_|training/courses", "course"),
+    (r"training/employers", "employer"),
+    (r"training/job-posts", "job_post"),
     (r"^geo:|geo-areas", "area"),
     (r"^programme:project_", "project"),
     (r"^programme:|^funds:public_|programme-programmes|^portal$|programme-public/portal", "programme"),
