@@ -2,12 +2,14 @@
 attendance is recorded through the services (one person-time per person and day)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from cuntong.core import freshness
 from cuntong.people.api import RevealMixin
 from cuntong.web.api import ScopedModelSerializer, ScopedReadOnlyViewSet, ScopedViewSet
 
@@ -171,7 +173,9 @@ class AttendanceViewSet(ScopedViewSet):
     def perform_destroy(self, instance):
         if not policies.may_record_attendance(self.request.user, instance.day.session):
             raise PermissionDenied
-        instance.delete()
+        with transaction.atomic():
+            instance.delete()
+            freshness.bump(instance.day.session.programme_id)
 
 
 def _viewset(model_class, serializer_class, *, read_only=False, fields=()):

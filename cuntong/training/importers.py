@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cuntong.audit import bulk
-from cuntong.core import crypto
+from cuntong.core import crypto, freshness
 from cuntong.core import importer as imp
 from cuntong.core.actors import SYSTEM, recorded_user, restrict
 from cuntong.core.importer import Column, RowInvalid, register_importer
@@ -174,4 +174,5 @@ class AttendanceImporter(imp.Importer):
         bulk.bulk_create(
             Enrolment, [Enrolment(session_id=s, trainee_id=t) for s, t in sorted(enrolments)], batch_size=1000
         )
+        freshness.bump(self.programme)
         return len(rows)

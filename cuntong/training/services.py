@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from cuntong.core import freshness
 from cuntong.core.actors import SYSTEM, recorded_user, require_actor
 from cuntong.core.personal import RESIDENT_ID
 from cuntong.people.models import Resident
@@ -59,6 +60,7 @@ def save_session(user, session: Session, dates: Iterable[datetime.date]) -> Sess
         session.save()
         set_days(session, dates)
         policies.require(user, "add" if creating else "change", session)
+        freshness.bump(session.programme_id)
     return session
 
 
@@ -90,6 +92,7 @@ def match_or_create_trainee(
             found.resident = resident
             found.category = Category.POOR
             found.save(update_fields=["resident", "category", "updated_at"])
+            freshness.bump(programme)
         return found, False
     resident = resident_for(programme, number)
     trainee = Trainee(
@@ -105,6 +108,7 @@ def match_or_create_trainee(
     if user is not SYSTEM and not policies.may_add_trainee(user):
         raise PermissionDenied(_("您没有登记学员的权限。"))
     trainee.save()
+    freshness.bump(programme)
     return trainee, True
 
 
@@ -119,9 +123,10 @@ def record_attendance(user, day: SessionDay, trainee: Trainee, method: str = Att
     try:
         with transaction.atomic():
             Attendance.objects.create(day=day, trainee=trainee, method=method, recorded_by=recorded_user(user))
+            Enrolment.objects.get_or_create(session=day.session, trainee=trainee)
+            freshness.bump(day.session.programme_id)
     except IntegrityError:  # signed at the same moment twice: the constraint keeps it once
         return False
-    Enrolment.objects.get_or_create(session=day.session, trainee=trainee)
     return True
 
 
@@ -136,6 +141,8 @@ def tick_attendance(user, day: SessionDay, present_ids: Iterable[int]) -> tuple[
         for attendance in day.attendances.exclude(trainee_id__in=present):
             attendance.delete()
             removed += 1
+        if removed:
+            freshness.bump(day.session.programme_id)
         added = sum(
             record_attendance(user, day, trainee) for trainee in Trainee.objects.filter(pk__in=present).order_by("pk")
         )
@@ -144,7 +151,9 @@ def tick_attendance(user, day: SessionDay, present_ids: Iterable[int]) -> tuple[
 
 def enrol(user, session: Session, trainee: Trainee) -> Enrolment:
     policies.require_record_attendance(user, session)
-    enrolment, _created = Enrolment.objects.get_or_create(session=session, trainee=trainee)
+    enrolment, created = Enrolment.objects.get_or_create(session=session, trainee=trainee)
+    if created:
+        freshness.bump(session.programme_id)
     return enrolment
 
 
@@ -234,6 +243,8 @@ def schedule_follow_ups(session: Session, user) -> int:
         for due in dates:
             _row, made = FollowUp.objects.get_or_create(trainee=trainee, session=session, due_date=due)
             created += made
+    if created:
+        freshness.bump(session.programme_id)
     return created
 
 
@@ -242,7 +253,9 @@ def record_follow_up(user, follow_up: FollowUp, **outcome) -> FollowUp:
     for name, value in outcome.items():
         setattr(follow_up, name, value)
     follow_up.done_on = follow_up.done_on or timezone.localdate()
-    follow_up.save()
+    with transaction.atomic():
+        follow_up.save()
+        freshness.bump(follow_up.trainee.programme_id)
     return follow_up
 
 

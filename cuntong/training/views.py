@@ -24,6 +24,7 @@ from cuntong.core.public import public_form
 from cuntong.geo.models import Area
 from cuntong.people.models import Resident
 from cuntong.programme.kpi import AreaScope
+from cuntong.programme.models import DataVersion
 from cuntong.web.views import ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import documents, kpis, policies, services, tables
@@ -211,7 +212,7 @@ def _villages(day: SessionDay) -> list[tuple[int, str]]:
     reason="a trainee signs in on a phone by the session day's QR code: name and ID number, nothing shown back but "
     "the trainee's own first name character",
     token=_open_day,
-    writes=(Trainee, Attendance, Enrolment, ChangeRecord),
+    writes=(Trainee, Attendance, Enrolment, ChangeRecord, DataVersion),  # DataVersion: the bump (core.freshness)
     rate="20/minute",
 )
 def signin(request, token: str):
