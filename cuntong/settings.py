@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cuntong.people",
     "cuntong.funds",
     "cuntong.stations",
+    "cuntong.logistics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
