@@ -91,9 +91,11 @@ class VolumeViewSet(ScopedViewSet):
 
 class ParcelSerializer(ScopedModelSerializer):
     carrier = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    township_code = serializers.CharField(help_text="NBS code of the township (9 digits)")
-    village_code = serializers.CharField(required=False, allow_blank=True, default="")
-    recipient_phone = serializers.CharField(required=False, allow_blank=True, default="", help_text="masked")
+    township_code = serializers.CharField(write_only=True, help_text="NBS code of the township (9 digits)")
+    village_code = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
+    recipient_phone = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, default="", help_text="answered masked"
+    )
 
     class Meta:
         model = Parcel
@@ -127,6 +129,7 @@ class ParcelSerializer(ScopedModelSerializer):
             "returned_at",
         ]
         validators = []  # a waybill announced twice is the service's refusal, by waybill
+        extra_kwargs = {"outlet": {"required": False}}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
