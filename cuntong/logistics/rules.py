@@ -43,6 +43,9 @@ def _percent(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | 
 
 # --- volume growth ----------------------------------------------------------------------------------------------
 
+THIS_YEAR = _("本年")
+LAST_YEAR = _("上年")
+
 
 @dataclass(frozen=True)
 class MonthGrowth:
@@ -92,8 +95,8 @@ class Growth:
 
     def note(self) -> str:
         """The months left out, named: "缺少数据的月份：2020-03（本年）、2019-05（上年）"; "" when none."""
-        parts = [f"{month_label(m)}（{_('本年')}）" for m in self.missing_current]
-        parts += [f"{month_label(m)}（{_('上年')}）" for m in self.missing_previous]
+        parts = [f"{month_label(m)}（{THIS_YEAR}）" for m in self.missing_current]
+        parts += [f"{month_label(m)}（{LAST_YEAR}）" for m in self.missing_previous]
         if not parts:
             return ""
         return str(_("缺少数据的月份：%(months)s；同比按两年都有数据的月份计算")) % {"months": "、".join(parts)}
