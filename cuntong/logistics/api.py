@@ -217,6 +217,13 @@ class ParcelEventSerializer(ScopedModelSerializer):
         return attrs
 
 
+class EventBatchSerializer(serializers.Serializer):
+    events = serializers.ListField(
+        child=inline_serializer("CarrierEvent", {"waybill": serializers.CharField(), "note": serializers.CharField()}),
+        max_length=services.MAX_BATCH,
+    )
+
+
 class ParcelEventViewSet(ScopedViewSet):
     """Every step of every parcel (append-only); a carrier adds status events of its own parcels."""
 
@@ -224,6 +231,22 @@ class ParcelEventViewSet(ScopedViewSet):
     serializer_class = ParcelEventSerializer
     filterset_fields = ["parcel", "step"]
     http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(
+        request=EventBatchSerializer,
+        responses={201: inline_serializer("EventBatchResult", {"created": serializers.IntegerField()})},
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Up to 1,000 status events of the caller's own parcels at once, all or none."""
+        serializer = EventBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = [(e["waybill"], e["note"]) for e in serializer.validated_data["events"]]
+        try:
+            created = services.carrier_events(items, user=request.user)
+        except DjangoValidationError as exc:
+            raise field_errors(exc) from exc
+        return Response({"created": created}, status=status.HTTP_201_CREATED)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

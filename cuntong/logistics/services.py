@@ -499,6 +499,48 @@ def carrier_event(parcel: Parcel, note: str, *, user, at: datetime.datetime | No
     return event
 
 
+MAX_BATCH = 1000
+
+
+def carrier_events(items: list[tuple[str, str]], *, user, at: datetime.datetime | None = None) -> int:
+    """Many status events at once ((waybill, note) pairs, at most ``MAX_BATCH``): all of the caller's own parcels
+    or none written. One query finds the parcels, one batch inserts the events (append-only, no per-row history)."""
+    require_actor(user)
+    if len(items) > MAX_BATCH:
+        raise ValidationError(_("每批最多 %(n)d 条。") % {"n": MAX_BATCH})
+    if user is not SYSTEM and not user.has_perm("logistics.add_parcelevent"):
+        raise PermissionDenied(_("您没有该操作的权限。"))
+    waybills = {waybill for waybill, _note in items}
+    parcels = {
+        p["waybill"]: p
+        for p in restrict_for(Parcel.objects.filter(waybill__in=waybills), user, "view").values(
+            "pk", "waybill", "programme_id", "township_id", "status"
+        )
+    }
+    unknown = sorted(waybills - set(parcels))
+    if unknown:
+        raise ValidationError(
+            _("未找到运单，或不在您的管辖范围内。") + " " + "、".join(unknown[:20]), code="unknown_waybill"
+        )
+    at, by = at or timezone.now(), recorded_user(user)
+    return append_rows(
+        ParcelEvent,
+        (
+            ParcelEvent(
+                parcel_id=parcels[waybill]["pk"],
+                programme_id=parcels[waybill]["programme_id"],
+                township_id=parcels[waybill]["township_id"],
+                step="carrier",
+                status=parcels[waybill]["status"],
+                at=at,
+                by=by,
+                note=note[:200],
+            )
+            for waybill, note in items
+        ),
+    )
+
+
 def overdue_parcels(queryset, today: datetime.date | None = None):
     today = today or timezone.localdate()
     return queryset.filter(status=rules.AT_STATION, held_until__lt=today)

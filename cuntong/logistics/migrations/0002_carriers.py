@@ -2,24 +2,11 @@
 
 from django.db import migrations
 
-CARRIERS = [
-    ("ems", "中国邮政（含EMS）", "中国邮政", 10),
-    ("sf", "顺丰速运", "顺丰", 20),
-    ("zto", "中通快递", "中通", 30),
-    ("yto", "圆通速递", "圆通", 40),
-    ("sto", "申通快递", "申通", 50),
-    ("yunda", "韵达速递", "韵达", 60),
-    ("jtexpress", "极兔速递", "极兔", 70),
-    ("jd", "京东物流", "京东", 80),
-    ("best", "百世快递", "百世", 90),
-    ("deppon", "德邦快递", "德邦", 100),
-]
+from cuntong.logistics.carriers import CARRIERS, ensure
 
 
 def load(apps, schema_editor):
-    Carrier = apps.get_model("logistics", "Carrier")
-    for code, name, short_name, order in CARRIERS:
-        Carrier.objects.update_or_create(code=code, defaults={"name": name, "short_name": short_name, "order": order})
+    ensure(apps.get_model("logistics", "Carrier"))
 
 
 def unload(apps, schema_editor):

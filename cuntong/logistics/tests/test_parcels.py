@@ -134,6 +134,11 @@ def test_a_carrier_token_reads_and_writes_only_its_own_parcels(point):
     assert client.post("/api/v1/logistics/parcel-events/", {"parcel": theirs.pk, "note": "x"}).status_code == 400
     assert client.post("/api/v1/logistics/parcel-events/", {"waybill": "YT0001", "note": "x"}).status_code == 400
     assert not theirs.events.filter(step="carrier").exists()
+    batch = {"events": [{"waybill": "ZT0100", "note": "派送中"}, {"waybill": "YT0001", "note": "x"}]}
+    assert client.post("/api/v1/logistics/parcel-events/batch/", batch, format="json").status_code == 400
+    assert not theirs.events.filter(step="carrier").exists() and own.events.filter(step="carrier").count() == 1
+    batch = {"events": [{"waybill": "ZT0100", "note": "派送中"}, {"waybill": "ZT0101", "note": "派送中"}]}
+    assert client.post("/api/v1/logistics/parcel-events/batch/", batch, format="json").json() == {"created": 2}
     events = client.get("/api/v1/logistics/parcel-events/", {"limit": 100}).json()["results"]
     assert {row["parcel"] for row in events} == {own.pk, Parcel.objects.get(waybill="ZT0101").pk}
     # and nothing else of the programme
