@@ -21,17 +21,29 @@ BATCH = 1_000
 
 
 def _setup(parcels: int):
+    """A carrier's own outlet and organisation (the demo's outlets have none), its account and token, its parcels."""
     from cuntong.accounts.api_auth import issue_token
+    from cuntong.accounts.models import Organisation
     from cuntong.core.actors import SYSTEM
     from cuntong.logistics import services
-    from cuntong.logistics.tests.factories import carrier_user, outlet
-    from cuntong.web.testing import HONGYANG
+    from cuntong.logistics.models import Carrier, Outlet
+    from cuntong.web.testing import HONGYANG, PUNING, area, make_user, programme
 
-    user = carrier_user("bench-carrier", "zto")
+    organisation = Organisation.objects.create(
+        name="基准测试快递公司", kind="enterprise", area=area(PUNING), programme=programme()
+    )
+    outlet = Outlet.objects.create(
+        programme=programme(),
+        carrier=Carrier.objects.get(code="zto"),
+        name="基准测试网点",
+        area=area(PUNING),
+        organisation=organisation,
+    )
+    user = make_user("bench-carrier", "contractor", organisation=organisation)
     _token, key = issue_token(user, "bench")
     rows = [services.ManifestRow(f"BENCH{n:07d}", HONGYANG) for n in range(parcels)]
     for start in range(0, parcels, BATCH):
-        services.announce(outlet("zto"), rows[start : start + BATCH], user=SYSTEM)
+        services.announce(outlet, rows[start : start + BATCH], user=SYSTEM)
     return user, key, [row.waybill for row in rows]
 
 

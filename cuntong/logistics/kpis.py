@@ -57,8 +57,7 @@ def station_share(scope: AreaScope) -> Measurement:
     if growth is None or not growth.compared:
         return Measurement(None)
     months = [m.month for m in growth.compared]
-    stations = scope.records(Station.objects.all()) if scope.codes(Station) else Station.objects.none()
-    rows, _disagree = services.reconciliation(scope.programme, volumes(scope), stations, months)
-    postal = sum(r.postal for r in rows)
-    through_stations = sum(r.stations for r in rows)
-    return Measurement.ratio(through_stations, postal)
+    if not scope.codes(Station):
+        return Measurement(None)
+    through_stations = services.station_parcels(scope.records(Station.objects.all()), months)
+    return Measurement.ratio(through_stations, growth.ytd_current)

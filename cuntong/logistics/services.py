@@ -96,17 +96,24 @@ def latest_month(queryset) -> datetime.date | None:
 
 def growth(queryset, year: int | None = None, through: datetime.date | None = None) -> rules.Growth | None:
     """Year-on-year growth of the volumes in ``queryset``: the year of its latest month unless given, through that
-    month (or ``through``). None without any volume."""
+    month (or ``through``). None without any volume. One query."""
+    volumes = county_volumes(queryset)
     if through is None:
-        latest = latest_month(queryset if year is None else queryset.filter(month__year=year))
-        if latest is None:
+        months = [month for month in volumes if year is None or month.year == year]
+        if not months:
             if year is None:
                 return None
-            latest = datetime.date(year, 12, 1)
-        through = latest
-    year = through.year
-    volumes = county_volumes(queryset.filter(month__year__in=[year - 1, year]))
-    return rules.growth(volumes, year, through)
+            months = [datetime.date(year, 12, 1)]
+        through = max(months)
+    return rules.growth(volumes, through.year, through)
+
+
+def station_parcels(stations, months) -> int:
+    """Parcels in and out in the stations' monthly reports over ``months``."""
+    totals = MonthlyReport.objects.filter(station__in=stations, month__in=list(months)).aggregate(
+        total=Sum(F("parcels_in") + F("parcels_out"))
+    )
+    return totals["total"] or 0
 
 
 def reconciliation(programme, volumes, stations, months: Iterable[datetime.date]):
@@ -148,15 +155,15 @@ def volume_due(programme, today: datetime.date | None = None) -> VolumeDue:
     today = today or timezone.localdate()
     month = rules.add_months(rules.month_start(today), -1)
     due_on = rules.report_due_on(month, plan_rule(programme)["report_due_day"])
-    townships = set(
+    reported = ExpressVolume.objects.filter(programme=programme, month=month).values("township_id")
+    missing = (
         Area.objects.current()
         .filter(level="township", code__startswith=programme.county.code)
+        .exclude(pk__in=reported)
+        .order_by("code")
         .values_list("code", flat=True)
     )
-    reported = set(
-        ExpressVolume.objects.filter(programme=programme, month=month).values_list("township__code", flat=True)
-    )
-    return VolumeDue(month, due_on, tuple(sorted(townships - reported)))
+    return VolumeDue(month, due_on, tuple(missing))
 
 
 def postal_staff(programme):

@@ -110,3 +110,16 @@ def test_no_reminder_before_the_due_window_or_when_everything_is_in():
     make_user("postal-3", "postal")
     with frozen_clock("2020-07-02"):
         assert services.remind_volume_reports(programme(), actor=SYSTEM) == 0
+
+
+def test_the_reminder_command_runs_daily_without_repeating():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_user("postal-cmd", "postal")
+    out = StringIO()
+    with frozen_clock("2020-07-10"):
+        call_command("logistics", "remind", stdout=out)
+        call_command("logistics", "remind", stdout=out)
+    assert out.getvalue().splitlines() == ["puning-2019: 1 reminded", "puning-2019: 0 reminded"]
