@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cuntong.funds",
     "cuntong.stations",
     "cuntong.training",
+    "cuntong.logistics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

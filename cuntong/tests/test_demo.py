@@ -95,6 +95,24 @@ def check_training(programme: Programme) -> None:
     assert results["training.job_fairs"].value == 2 and results["training.job_fair_attendees"].value > 0
 
 
+def check_logistics(programme: Programme) -> None:
+    """Carriers' outlets, three years of volumes growing, parcels at every stage, prices with a flagged jump."""
+    from cuntong.logistics import kpis, services
+    from cuntong.logistics.models import ExpressVolume, Outlet, Parcel, PriceSample
+    from cuntong.programme.kpi import AreaScope
+
+    assert Outlet.objects.filter(programme=programme).count() == Outlet.objects.filter(is_generated=True).count() >= 8
+    assert not ExpressVolume.objects.exclude(source="demo").exists()
+    growth = kpis.growth_in(AreaScope(programme))
+    assert growth.through == rules.add_months(rules.month_start(programme.end_date), -1) and not growth.missing
+    assert growth.ytd_growth > 20
+    assert not Parcel.objects.filter(is_generated=False).exists()
+    assert set(Parcel.objects.values_list("status", flat=True)) >= {"at_station", "picked_up", "returned"}
+    samples = PriceSample.objects.filter(programme=programme)
+    assert samples.exists() and not samples.filter(is_generated=False).exists()
+    assert services.price_alerts(programme, samples)
+
+
 # 2 December: before the reports' due day, when a demo dated from today found no station to eliminate.
 @frozen_clock("2026-12-02")
 def test_demo_is_realistic_marked_deterministic_and_idempotent(db, capsys):
@@ -105,6 +123,7 @@ def test_demo_is_realistic_marked_deterministic_and_idempotent(db, capsys):
     check_villages()
     check_network(Programme.objects.get(code="puning-2019"))
     check_training(Programme.objects.get(code="puning-2019"))
+    check_logistics(Programme.objects.get(code="puning-2019"))
 
     first = snapshot()
     call_command("demo", no_progress=True, quiet_logins=True)

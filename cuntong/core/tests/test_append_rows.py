@@ -24,6 +24,8 @@ from cuntong.web.testing import HONGYANG, area, make_user, programme
 MUTABLE_UNTRACKED = {
     "jobs.Job": "a background job's own progress (a heartbeat every few seconds), not a record of the programme; "
     "what the job changes is recorded by the services it runs",
+    "logistics.Parcel": "a shared-delivery parcel's current stage (scanned many times a day): each step is its own "
+    "append-only row (logistics.ParcelEvent), which is the record",
     "notify.Delivery": "a delivery's own sending state (claimed, retrying, sent); each attempt is its own append-only "
     "row (notify.DeliveryAttempt), which is the record",
 }

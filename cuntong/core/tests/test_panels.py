@@ -174,9 +174,9 @@ def test_the_station_page_query_count_is_pinned_with_panels(stations, station_pa
     office = login(make_user("office-user", "office"))
     url = stations[0].get_absolute_url()
     office.get(url)  # caches warmed (content types, permissions) as on any later request
-    # 21: the page, the claims, attachment and training-session panels, and one scope check per distinct action the
-    # transitions need
-    with django_assert_max_num_queries(21) as page:
+    # 22: the page, the claims, attachment, training-session and parcel panels, and one scope check per distinct
+    # action the transitions need
+    with django_assert_max_num_queries(22) as page:
         html = office.get(url).content.decode()
     assert 'id="panel-test-card"' in html and 'id="attachments"' in html
     for entry in station_panels:

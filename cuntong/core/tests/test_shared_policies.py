@@ -21,6 +21,8 @@ from cuntong.accounts.models import Membership, Role
 from cuntong.funds import policies as fund_policies
 from cuntong.funds.models import Contract
 from cuntong.funds.tests.factories import contract
+from cuntong.logistics import policies as logistics_policies
+from cuntong.logistics.models import Carrier, ExpressVolume
 from cuntong.people import policies as people_policies
 from cuntong.people.tests.factories import make_resident
 from cuntong.stations import policies as station_policies
@@ -194,6 +196,21 @@ def record_attendance() -> Act:
             assert response.status_code in (201, 403), response.content[:300]
         return Attendance.objects.filter(day=day, trainee=trainee).exists()
 
+
+def record_volume() -> Act:
+    postal = make_user("postal1", "postal")
+    carriers = {"page": Carrier.objects.get(code="zto"), "api": Carrier.objects.get(code="yto")}
+
+    def act(via):
+        client, carrier = login(postal), carriers[via]
+        data = {"month": "2020-05", "township": area(HONGYANG).pk, "inbound": 10, "outbound": 2}
+        if via == "page":
+            client.post("/logistics/volumes/add/", {**data, "carrier": carrier.pk})
+        else:
+            response = client.post("/api/v1/logistics/volumes/", {**data, "carrier": carrier.code})
+            assert response.status_code in (201, 403), response.content[:300]
+        return ExpressVolume.objects.filter(carrier=carrier, township=area(HONGYANG)).exists()
+
     return act
 
 
@@ -213,6 +230,7 @@ CASES = [
     (grant_role, account_policies, "grant_refusal", _grant_refusal),
     (read_roles, account_policies, "may_view_roles", _false),
     (record_attendance, training_policies, "may_record_attendance", _false),
+    (record_volume, logistics_policies, "require", _refuse),
 ]
 IDS = [setup.__name__ for setup, *_policy in CASES]
 

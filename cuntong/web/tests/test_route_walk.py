@@ -121,6 +121,8 @@ class Dataset:
         from cuntong.funds.models import LedgerEntry
         from cuntong.funds.tests.factories import contract, contractor_org, contractor_user, milestone_request
         from cuntong.jobs.models import Job
+        from cuntong.logistics import models as logistics
+        from cuntong.logistics.tests import factories as deliveries
         from cuntong.people.tests.factories import make_resident
         from cuntong.programme.kpi import registry
         from cuntong.programme.models import Project
@@ -160,6 +162,23 @@ class Dataset:
         job = Job.objects.create(kind="walk", title="走查任务", programme=prog, created_by=office)
         token, _key = issue_token(office, "走查令牌")
         training = _training_records(station)
+        parcel = deliveries.parcel("WALK-NANXI-0001", NANXI, village)
+        route = logistics.Route.objects.create(programme=prog, code="walk", name="走查南溪线路", township=area(NANXI))
+        carrier = deliveries.carrier("sf")
+        logistics_records = {
+            "lg_volume": deliveries.volume(NANXI, "zto", MONTH, 10),
+            "lg_parcel": parcel,
+            "lg_event": parcel.events.get(),
+            "lg_outlet": logistics.Outlet.objects.create(
+                programme=prog, carrier=carrier, name="走查南溪网点", area=area(NANXI)
+            ),
+            "lg_route": route,
+            "lg_run": logistics.VehicleRun.objects.create(route=route, on=MONTH, vehicle="粤V走查"),
+            "lg_fee": logistics.FeeBand.objects.create(programme=prog, carrier=carrier, max_weight_g=500, fee=1),
+            "lg_price": logistics.PriceSample.objects.create(
+                programme=prog, carrier=carrier, weight_kg=1, zone="far", price=12, on=MONTH, source="走查价格"
+            ),
+        }
         log_event("login_failed", username="walk-office")
         self.objects = {
             "station": station,
@@ -191,6 +210,7 @@ class Dataset:
             "project": Project.objects.filter(programme=prog).order_by("number").first(),
             "programme": prog,
             **training,
+            **logistics_records,
         }
         self.kpi_key = registry.keys()[0]
         # What a 洪阳镇 member may not open or read: 南溪镇's records, the programme's funds, other people's
@@ -211,6 +231,9 @@ class Dataset:
             "ledger head": ledger.current_head(prog.pk)[1],
             "training session": training["training_session"].title,
             "trainee": training["trainee"].name,
+            "parcel": parcel.waybill,
+            "outlet": "走查南溪网点",
+            "delivery route": route.name,
         }
         # pages opened by a working secret in their URL, for the public pages' walk (core/tests/test_public_pages.py)
         from cuntong.training.services import signin_code
@@ -362,6 +385,14 @@ ROUTE_RECORDS = [
     (r"^funds:subsidy_|funds/subsidy-batches", "batch"),
     (r"^funds:line_|funds/budget-lines", "budget_line"),
     (r"^jobs:", "job"),
+    (r"^logistics:volume_|logistics/volumes-", "lg_volume"),
+    (r"^logistics:(parcel_|keeper_return)|logistics/parcels-", "lg_parcel"),
+    (r"logistics/parcel-events-", "lg_event"),
+    (r"logistics/outlets-", "lg_outlet"),
+    (r"logistics/routes-", "lg_route"),
+    (r"logistics/runs-", "lg_run"),
+    (r"logistics/fees-", "lg_fee"),
+    (r"logistics/prices-", "lg_price"),
     (r"^accounts:api_token", "token"),
     (r"^accounts:user_|accounts-users", "user"),
     (r"^accounts:membership_|accounts-memberships", "membership"),
