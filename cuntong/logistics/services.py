@@ -18,6 +18,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cuntong.core import freshness
 from cuntong.core.actors import SYSTEM, recorded_user, require_actor
 from cuntong.core.actors import restrict as restrict_for
 from cuntong.core.appendonly import append_rows
@@ -61,6 +62,7 @@ def _saved_in_scope(instance, user, action: str):
         instance.full_clean()
         instance.save()
         policies.require(user, action, instance)
+        freshness.bump(getattr(instance, "programme_id", None))
     return instance
 
 
@@ -300,6 +302,7 @@ def announce(outlet: Outlet, rows: Iterable[ManifestRow], *, user, source_note: 
                 for p in parcels
             ),
         )
+        freshness.bump(programme)
     return parcels
 
 
@@ -423,6 +426,8 @@ def _events(parcels, step, *, user, at, run=None, note=""):
             for p in parcels
         ),
     )
+    for programme_id in {p.programme_id for p in parcels}:  # a parcel moved on: to-dos and figures change
+        freshness.bump(programme_id)
 
 
 class HandOverRefused(Exception):

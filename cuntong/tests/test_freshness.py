@@ -5,6 +5,7 @@ service; the writes below move every one of them; and a read-only request twice 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import re
 
@@ -12,13 +13,18 @@ import pytest
 from django.core.cache import cache
 
 from cuntong.core import freshness
+from cuntong.core.actors import SYSTEM
 from cuntong.funds.tests.factories import Cast, contract, direct_request, milestone_request, set_status, through
 from cuntong.geo.models import Area
+from cuntong.logistics.tests.factories import volume as logistics_volume
+from cuntong.people.tests.factories import id_number, make_resident
 from cuntong.programme.kpi import registry
 from cuntong.programme.services import load_plan
 from cuntong.stations import dashboard
 from cuntong.stations.tests.factories import make_station
-from cuntong.web.testing import HONGYANG, login, make_user, programme, puning_plan
+from cuntong.training import services as training
+from cuntong.training.tests.factories import make_session
+from cuntong.web.testing import HONGYANG, area, login, make_user, programme, puning_plan
 
 # KPIs no write below moves, each with the reason and where its freshness is shown instead.
 NOT_MOVED = {
@@ -65,9 +71,48 @@ def _bigger_plan():
     return dataclasses.replace(plan, projects=(dataclasses.replace(first, budget=budget), *rest))
 
 
+POVERTY_VILLAGE = "445281104201"  # 测试甲村委会, a provincial poverty village
+
+
+def _attend(session, trainee):
+    assert training.record_attendance(SYSTEM, session.days.get(), trainee)
+    return session, trainee
+
+
+def _followed_up(attended) -> None:
+    session, _trainee = attended
+    assert training.schedule_follow_ups(session, SYSTEM)
+    training.record_follow_up(SYSTEM, session.follow_ups.order_by("due_date").first(), opened_shop=True)
+
+
+def _fair(client) -> int:
+    response = client.post(
+        "/api/v1/training/fairs/",
+        {"title": "测试用工对接会", "date": "2020-11-01", "area": area(HONGYANG).pk, "programme": programme().pk},
+    )
+    assert response.status_code == 201, response.content[:300]
+    return response.json()["id"]
+
+
+def _at_the_fair(client, fair: int, attended) -> None:
+    _session, trainee = attended
+    response = client.post(
+        "/api/v1/training/fair-registrations/", {"fair": fair, "trainee": trainee.pk, "attended": True}
+    )
+    assert response.status_code == 201, response.content[:300]
+
+
 def test_every_figure_is_fresh_after_each_write_through_a_service(reader):
     cast = Cast()
-    set_status(6, "in_implementation")  # set-up, before the first read: local funds need a project under way
+    # set-up, before the first read: local funds need a project under way; the roster holds a poor labourer of a
+    # provincial poverty village (the poverty-training denominator); the postal statistics hold last year's May
+    set_status(6, "in_implementation")
+    resident = make_resident(HONGYANG, 61, village_code=POVERTY_VILLAGE, is_labour_capable=True)
+    logistics_volume(HONGYANG, "zto", datetime.date(2019, 5, 1), 100)
+    sessions = {level: make_session(HONGYANG, code=f"FR-{level}", level=level) for level in ("inclusive", "advanced")}
+    trainee, _created = training.match_or_create_trainee(
+        programme(), name=resident.name, id_number=id_number(61), user=SYSTEM
+    )
     village = Area.objects.current().filter(level="village", code__startswith=HONGYANG).order_by("code").first()
     state = {}
     writes = [
@@ -78,6 +123,18 @@ def test_every_figure_is_fresh_after_each_write_through_a_service(reader):
         ("a milestone requested", lambda: state.update(request=milestone_request(cast.contractor, state["contract"]))),
         ("the milestone paid", lambda: through(state["request"], cast)),
         ("a local request paid", lambda: through(direct_request(cast.office), cast)),
+        (
+            "a poor labourer attended an inclusive session",
+            lambda: state.update(inclusive=_attend(sessions["inclusive"], trainee)),
+        ),
+        ("a trainee attended an advanced session", lambda: _attend(sessions["advanced"], trainee)),
+        ("follow-ups scheduled and one recorded", lambda: _followed_up(state["inclusive"])),
+        ("a job fair held", lambda: state.update(fair=_fair(reader))),
+        ("a trainee attended the fair", lambda: _at_the_fair(reader, state["fair"], state["inclusive"])),
+        (
+            "this May's express volumes reported",
+            lambda: logistics_volume(HONGYANG, "zto", datetime.date(2020, 5, 1), 150),
+        ),
     ]
     pages = _pages(programme().code)
     before = {name: _read(reader, url) for name, url in pages.items()}
