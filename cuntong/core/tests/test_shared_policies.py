@@ -196,6 +196,8 @@ def record_attendance() -> Act:
             assert response.status_code in (201, 403), response.content[:300]
         return Attendance.objects.filter(day=day, trainee=trainee).exists()
 
+    return act
+
 
 def record_volume() -> Act:
     postal = make_user("postal1", "postal")
