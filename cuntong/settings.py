@@ -325,7 +325,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"FundSourceEnum": "cuntong.programme.models.FundSource"},
+    "ENUM_NAME_OVERRIDES": {
+        "FundSourceEnum": "cuntong.programme.models.FundSource",
+        "TrainingTopicEnum": "cuntong.training.models.Topic",
+        "ParcelStatusEnum": "cuntong.logistics.models.ParcelStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cuntong.web.openapi.document_error_responses",

@@ -67,10 +67,14 @@ def providers() -> list[str]:
     return sorted(_providers)
 
 
-def todos_for(user, programme, *, today: datetime.date | None = None) -> list[tuple[Todo, str]]:
-    """Everything waiting for ``user`` in ``programme`` with its urgency, most urgent first; empty items left out."""
+def todos_for(
+    user, programme, *, today: datetime.date | None = None, apps: tuple[str, ...] = ()
+) -> list[tuple[Todo, str]]:
+    """Everything waiting for ``user`` in ``programme`` with its urgency, most urgent first; empty items left out.
+    ``apps`` keeps only those apps' providers (``("funds",)``: a module's own page of what waits)."""
     if not getattr(user, "is_authenticated", False) or not programme:
         return []
     today = today or timezone.localdate()
-    items = [item for provider in _providers.values() for item in provider(user, programme) if item.count]
+    chosen = [p for name, p in _providers.items() if not apps or name.split(".", 1)[0] in apps]
+    items = [item for provider in chosen for item in provider(user, programme) if item.count]
     return [(item, item.urgency(today)) for item in sorted(items, key=lambda item: item.sort_key(today))]
