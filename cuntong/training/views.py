@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cuntong.audit.models import ChangeRecord
 from cuntong.audit.services import log_event
+from cuntong.core.docx import DOCX_TYPE
 from cuntong.core.export import xlsx_response
 from cuntong.core.public import public_form
 from cuntong.geo.models import Area
@@ -143,7 +144,7 @@ def session_attendance(request, pk: int):
 def signin_sheet(request, pk: int):
     session = _session_for(request, pk)
     log_event("export", obj=session, model="training.Session", document="signin_sheet")
-    response = HttpResponse(documents.signin_sheet_docx(session), content_type=documents.DOCX_TYPE)
+    response = HttpResponse(documents.signin_sheet_docx(session), content_type=DOCX_TYPE)
     name = _("%(c)s 签到表.docx") % {"c": session.code}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
