@@ -10,6 +10,7 @@ from django.views.i18n import JavaScriptCatalog
 from cuntong.programme import views as programme_views
 from cuntong.web import views as web_views
 
+handler400 = "cuntong.web.api.bad_request"
 handler404 = "cuntong.web.api.not_found"
 
 urlpatterns = [

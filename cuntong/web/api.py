@@ -47,6 +47,14 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+def bad_request(request, exception=None):
+    """Django's 400 for requests refused before any view (too many fields, a bad host): JSON under /api/ (every
+    answer the schema documents is JSON), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("请求无效。")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
 def not_found(request, exception=None):
     """Django's 404 for paths no route matches: JSON under /api/ (as the schema documents), the page elsewhere."""
     if request.path.startswith("/api/"):

@@ -79,6 +79,15 @@ def test_csrf_failure_explains_and_keeps_nothing(base_data, settings):
     assert "页面已过期，提交没有保存" in html and "Cookie" in html
 
 
+def test_a_request_refused_before_any_view_answers_json_under_the_api(office, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    fields = {f"f{n}": "x" for n in range(10)}
+    api = office.post("/api/v1/notify/inbox/read/", fields)
+    assert api.status_code == 400 and api["Content-Type"] == "application/json"
+    page = office.post("/notify/read/", fields)
+    assert page.status_code == 400 and "系统无法处理这次提交" in _page(page)
+
+
 def test_favicon(base_data):
     response = Client().get("/favicon.ico")
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
