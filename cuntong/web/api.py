@@ -21,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from cuntong.core import freshness
 from cuntong.core.personal import PersonalValue
 from cuntong.core.scoping import is_permitted, permission_name
+from cuntong.web.views import StillReferenced, delete_record
 
 METHOD_ACTIONS = {
     "GET": "view",
@@ -136,9 +137,10 @@ class ScopedViewSet(ProgrammeFilterMixin, viewsets.ModelViewSet):
         self._save_in_scope(serializer, "change")
 
     def perform_destroy(self, instance):
-        with transaction.atomic():
-            instance.delete()
-            freshness.bump_for(instance, self.request)
+        try:
+            delete_record(instance, self.request)
+        except StillReferenced as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
 
 
 class ScopedReadOnlyViewSet(ProgrammeFilterMixin, viewsets.ReadOnlyModelViewSet):

@@ -18,6 +18,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.staticfiles import finders
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -213,6 +214,24 @@ class ObjectEditView(ScopedViewMixin, generic.UpdateView):
         return self.object.get_absolute_url()
 
 
+class StillReferenced(Exception):
+    """A record other records still point at (a course with its sessions): deleting it would break them."""
+
+
+def delete_record(instance, request) -> None:
+    """Delete ``instance`` for a generic page or endpoint; refused with :class:`StillReferenced` (naming how many
+    records hold it) rather than failing when protected references remain."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+            freshness.bump_for(instance, request)
+    except (ProtectedError, RestrictedError) as exc:
+        held = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
+        raise StillReferenced(
+            _("“%(obj)s”仍被 %(n)d 条记录引用，不能删除；请先处理引用它的记录。") % {"obj": instance, "n": len(held)}
+        ) from exc
+
+
 class ObjectDeleteView(ScopedViewMixin, generic.DeleteView):
     action = "delete"
     template_name = "core/object_delete.html"
@@ -220,9 +239,11 @@ class ObjectDeleteView(ScopedViewMixin, generic.DeleteView):
 
     def form_valid(self, form):
         name = str(self.object)
-        with transaction.atomic():
-            self.object.delete()
-            freshness.bump_for(self.object, self.request)
+        try:
+            delete_record(self.object, self.request)
+        except StillReferenced as exc:
+            messages.error(self.request, str(exc))
+            return redirect(self.object.get_absolute_url())
         messages.success(self.request, _("已删除：%(obj)s") % {"obj": name})
         return redirect(self.success_url_name)
 
