@@ -7,7 +7,19 @@ from . import rules, services
 from .models import Resident
 
 
-class ResidentForm(ScopedModelForm):
+class PersonForm(ScopedModelForm):
+    """A form about a person of the county (the roster's residents, training's trainees): the village choice holds
+    the programme's county's current villages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages = self.fields["village"].queryset.filter(level="village")
+        if self.programme:
+            villages = villages.filter(code__startswith=self.programme.county.code)
+        self.fields["village"].queryset = villages.current().select_related("parent")
+
+
+class ResidentForm(PersonForm):
     class Meta:
         model = Resident
         fields = [
@@ -22,13 +34,6 @@ class ResidentForm(ScopedModelForm):
             "poverty_status",
             "lifted_year",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        villages = self.fields["village"].queryset.filter(level="village")
-        if self.programme:
-            villages = villages.filter(code__startswith=self.programme.county.code)
-        self.fields["village"].queryset = villages.current().select_related("parent")
 
     def clean(self):
         cleaned = super().clean()

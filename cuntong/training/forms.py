@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cuntong.core.forms import ScopedModelForm, StyledForm
+from cuntong.people.forms import PersonForm
 
 from . import rules
 from .models import Course, FollowUp, JobFair, Session, Trainee
@@ -65,17 +66,10 @@ class SessionForm(ScopedModelForm):
         return cleaned
 
 
-class TraineeForm(ScopedModelForm):
+class TraineeForm(PersonForm):
     class Meta:
         model = Trainee
         fields = ["name", "id_number", "phone", "village", "category"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        villages = self.fields["village"].queryset.filter(level="village")
-        if self.programme:
-            villages = villages.filter(code__startswith=self.programme.county.code)
-        self.fields["village"].queryset = villages.current().select_related("parent")
 
     def clean(self):
         cleaned = super().clean()
