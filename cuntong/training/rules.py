@@ -8,13 +8,21 @@
   default until the cloud platform's records exist.
 * A sign-in code works on its session day only (Asia/Shanghai dates).
 * Follow-ups fall due at the plan's intervals after a trainee's session ends.
+* A provider is paid per session (the session is the contract's milestone) at the plan's rate per person-time of the
+  session's level, from that level's sub-item; a session with no attendance record or no photos is paid nothing.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from cuntong.core.claims import Claim, Priced
+from cuntong.core.money import yuan
 
 OFFLINE, ONLINE = "offline", "online"
 MODES = (OFFLINE, ONLINE)
@@ -160,3 +168,26 @@ def days_between(start: datetime.date, end: datetime.date) -> list[datetime.date
 
 def seats_left(capacity: int | None, enrolled: int) -> int | None:
     return None if not capacity else max(capacity - enrolled, 0)
+
+
+# --- paying the providers (core.claims) ----------------------------------------------------------------------------
+
+
+def session_payment(claim: Claim, rule: Mapping) -> Priced:
+    """A provider's payment for one session under the level's plan rule (``{sub_item, per_person_time_yuan}``):
+    the rate times the session's person-times, nothing without an attendance record, photos or a rate."""
+    facts = claim.facts
+    person_times_ = int(facts.get("person_times") or 0)
+    rate = rule.get("per_person_time_yuan")
+    if facts.get("level") not in (INCLUSIVE, ADVANCED) or rate is None:
+        return Priced(Decimal(0), "no_rate", _("计划未规定该层级培训的人次单价"))
+    if not person_times_:
+        return Priced(Decimal(0), "no_attendance", _("无考勤记录，不予支付"))
+    if not facts.get("has_photos"):
+        return Priced(Decimal(0), "no_photos", _("无培训现场照片佐证，不予支付"))
+    rate = yuan(rate)
+    return Priced(
+        yuan(rate * person_times_),
+        "paid",
+        _("%(n)s 人次 × %(rate)s 元") % {"n": person_times_, "rate": rate},
+    )
