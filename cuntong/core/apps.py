@@ -14,6 +14,7 @@ REGISTRY_MODULES = (
     "portal",
     "claims",
     "notifications",
+    "wall",
 )
 
 

@@ -286,6 +286,15 @@ def carrier_months(parcels: Iterable[ParcelFacts]) -> list[CarrierMonth]:
     return [rows[key] for key in sorted(rows, key=lambda k: (k[1], k[0]), reverse=False)]
 
 
+def average_days(pairs: Iterable[tuple[datetime.datetime, datetime.datetime]]) -> Decimal | None:
+    """Average days from arrival to pickup over (arrived, picked up) pairs, one decimal; None without any."""
+    month = CarrierMonth("", datetime.date.min)
+    for arrived, picked in pairs:
+        month.picked_up += 1
+        month.days_total += Decimal((picked - arrived).total_seconds()) / Decimal(86400)
+    return month.average_days_to_pickup
+
+
 # --- price watch (价格监测) ------------------------------------------------------------------------------------
 
 

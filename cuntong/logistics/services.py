@@ -23,6 +23,7 @@ from cuntong.core.actors import SYSTEM, recorded_user, require_actor
 from cuntong.core.actors import restrict as restrict_for
 from cuntong.core.appendonly import append_rows
 from cuntong.geo.models import Area
+from cuntong.notify import services as notify_services
 from cuntong.stations import rules as station_rules
 from cuntong.stations.models import MonthlyReport, Station
 
@@ -39,6 +40,7 @@ from .models import (
     Source,
     VehicleRun,
 )
+from .notifications import PICKUP_CODE
 
 DEFAULTS = {
     "growth_target_percent": 20,
@@ -403,7 +405,26 @@ def run_step(
         for parcel in changed:
             parcel.save(update_fields=[*fields, "updated_at"])
         _events(changed, step, user=user, at=at, run=run, note=note)
+        if step == "deliver":
+            for parcel in changed:
+                text_pickup_code(parcel, codes[parcel.waybill], actor=user, programme=programme)
     return codes
+
+
+def text_pickup_code(parcel: Parcel, code: str, *, actor, programme):
+    """The recipient's pickup code by SMS (``notify.send_to_phone``, once the delivery commits); the log keeps the
+    message without the code, to the masked number. Nothing for a parcel without a phone number."""
+    words = _("取件码 %(code)s：您的包裹（运单尾号 %(tail)s）已到%(station)s，请于 %(day)s 前凭码取件。")
+    values = {"tail": parcel.waybill[-4:], "station": parcel.station.name, "day": f"{parcel.held_until:%Y-%m-%d}"}
+    return notify_services.send_to_phone(
+        PICKUP_CODE.code,
+        parcel.recipient_phone,
+        words % {**values, "code": pickup.display(code)},
+        recorded_subject=words % {**values, "code": "********"},
+        actor=actor,
+        programme=programme,
+        area=parcel.township,
+    )
 
 
 def _events(parcels, step, *, user, at, run=None, note=""):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cuntong.core.actors import recorded_user, require_actor
-from cuntong.core.personal import mask_text
+from cuntong.core.personal import PersonalValue, mask_text
 
 from . import channels, registry, rules
 from .channels import CHANNELS, ChannelError, Outgoing
@@ -119,6 +119,68 @@ def _write(spec, users, subject, body, link, actor, programme, area, token) -> N
     if pending:
         transaction.on_commit(lambda: enqueue(pending))
     return notification
+
+
+PHONE_CHANNELS = ("sms", "file", "console")  # the channels that can carry a text to a bare phone number
+
+
+def send_to_phone(
+    kind: str,
+    phone: str,
+    subject: str,
+    body: str = "",
+    *,
+    recorded_subject: str | None = None,
+    actor,
+    programme=None,
+    area=None,
+) -> Delivery | None:
+    """One text message to ``phone``, a number that is no user's (a parcel's recipient), over the first of the
+    kind's channels that can carry it and is enabled (the SMS gateway; the file or console backend in development),
+    sent when the caller's transaction commits. The log keeps a notification titled ``recorded_subject`` (what may
+    be kept: a pickup code may not) and one delivery to the masked number. The plain number lives only in memory
+    until the send, so a failed send is recorded as failed, not retried. None without a number or such a channel."""
+    require_actor(actor)
+    spec = registry.get(kind)
+    phone = (phone.reveal() if isinstance(phone, PersonalValue) else phone or "").strip()
+    enabled = channels.enabled()
+    code = next((c for c in spec.default_channels if c in PHONE_CHANNELS and c in enabled), None)
+    if code is None or not phone:
+        return None
+    now = timezone.now()
+    notification = Notification.objects.create(
+        kind=spec.code,
+        subject=rules.clip(subject if recorded_subject is None else recorded_subject, 200),
+        actor=recorded_user(actor),
+        programme=programme,
+        area=area,
+        created_at=now,
+    )
+    masked = rules.mask_phone(phone)
+    # "Sending" without a lease: ``send_due`` never picks it up (it could not know the number).
+    delivery = Delivery.objects.create(
+        notification=notification, channel=code, address=masked, status=Delivery.Status.SENDING, created_at=now
+    )
+    message = Outgoing(
+        kind=spec.code,
+        kind_label=str(spec.label),
+        subject=subject,
+        body=body,
+        link="",
+        address=phone if code == "sms" else masked,  # development backends never see the plain number
+    )
+    transaction.on_commit(lambda: _send_now(delivery, CHANNELS[code], message))
+    return delivery
+
+
+def _send_now(delivery: Delivery, channel: channels.Channel, message: Outgoing) -> Delivery:
+    try:
+        channel.send(message)
+    except Exception as exc:  # recorded (masked) like any delivery's failure; no retry without the number
+        if not isinstance(exc, ChannelError):
+            logger.exception("text to a phone, delivery %s over %s, crashed", delivery.pk, delivery.channel)
+        return _failed(delivery, exc, permanent=True)
+    return _sent(delivery)
 
 
 def enqueue(delivery_ids: Iterable[int], run_after: datetime.datetime | None = None) -> None:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cuntong.core import wall
 from cuntong.core.money import format_percent, percent
 from cuntong.geo.models import Area
 from cuntong.programme.kpi import AreaScope
@@ -278,12 +279,14 @@ def wall_payload(scope: AreaScope, stations, *, today: datetime.date | None = No
             horizontal=True,
         ),
     }
+    sections = wall.section_payload(scope)  # what other apps add (core.wall)
     return {
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "month": f"{month:%Y-%m}",
         "scripts": charts,
-        "text": tiles,
+        "text": {**tiles, **sections["text"]},
         "lists": {"wall-alerts": alerts},
+        "sections": sections["sections"],
     }
 
 

@@ -528,6 +528,10 @@ def _render_wall(request, scope: AreaScope, stations, data_url: str, *, screen: 
             "tiles": [(key, label, payload["text"][key]) for key, label in WALL_TILES],
             "charts": [(key, label, size, payload["scripts"][key]) for key, label, size in WALL_CHARTS],
             "alerts": payload["lists"]["wall-alerts"],
+            "sections": [
+                {**section, "figures": [{**f, "value": payload["text"][f["id"]]} for f in section["figures"]]}
+                for section in payload["sections"]
+            ],
             "month": payload["text"]["wall-month"],
             "updated": payload["text"]["wall-updated"],
             "data_url": data_url,
