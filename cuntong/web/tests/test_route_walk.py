@@ -157,7 +157,7 @@ class Dataset:
         funds.decide(office, request, "reject", reason="走查退回")
         decision = LedgerEntry.objects.get(request=request, event="request_rejected")
         appeal = funds.file_appeal(contractor, decision, "走查申诉")
-        batch = funds.create_subsidy_batch(office, prog, MONTH)
+        batch = funds.create_subsidy_batch(office, prog, MONTH, claim_source="station_subsidy")
         stations.save_report(station, MONTH, Figures(parcels_in=10), reason="录入错误", user=stations.SYSTEM)
         job = Job.objects.create(kind="walk", title="走查任务", programme=prog, created_by=office)
         token, _key = issue_token(office, "走查令牌")
