@@ -12,6 +12,7 @@ import copy
 import datetime
 import functools
 import io
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -369,3 +370,17 @@ def backdate(model, pk, days: int) -> None:
 
     with triggers_disabled():
         model.objects.filter(pk=pk).update(time=timezone.now() - datetime.timedelta(days=days))
+
+
+class OneRequestAtATime:
+    """Test settings only (cuntong/test_settings.py): the live server handles one request at a time, since its
+    threads share one in-memory SQLite connection whose prepared statements two identical queries would share."""
+
+    lock = threading.RLock()  # re-entrant: a view that runs another view in its thread does not wait for itself
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with self.lock:
+            return self.get_response(request)
