@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -301,7 +302,7 @@ def _rows_sql(vendor: str, quote, filtered: bool) -> str:
         after = "',' || " + " || ',' || ".join(second) + " || '}'"
         document = f"convert_to({before} || {_postgresql_payload(fields['payload'])} || {after}, 'UTF8')"
     else:
-        raise NotImplementedError(f"ledger verification reads SQLite or PostgreSQL, not {vendor}")
+        raise ImproperlyConfigured(f"ledger verification reads SQLite or PostgreSQL, not {vendor}")
     where = f"WHERE {fields['programme_id']} = %s " if filtered else ""
     return (
         f"SELECT {quote(meta.pk.column)}, {fields['programme_id']}, {fields['seq']}, {fields['prev_hash']}, "

@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,7 @@ class Outgoing:
         return "\n\n".join(part for part in (self.body, self.link) if part)
 
 
-class Channel:
+class Channel(ABC):
     """One way out. ``group`` channels post once per notification (a group robot), not once per recipient."""
 
     code = ""
@@ -95,8 +96,9 @@ class Channel:
     def mask(self, address: str) -> str:
         return address
 
+    @abstractmethod
     def send(self, message: Outgoing) -> None:
-        raise NotImplementedError
+        """Hand ``message`` over, or raise :class:`ChannelError` with the reason."""
 
 
 class InboxChannel(Channel):
@@ -178,8 +180,9 @@ class RobotChannel(Channel):
     def configured(self, c: dict) -> bool:
         return bool(c[self.setting])
 
+    @abstractmethod
     def payload(self, message: Outgoing) -> dict:
-        raise NotImplementedError
+        """The robot's JSON body for ``message`` (each vendor's documented format)."""
 
     def url(self, c: dict) -> str:
         return c[self.setting]
